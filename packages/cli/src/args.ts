@@ -1,0 +1,56 @@
+/**
+ * Small argument helpers shared by every subcommand: typed flag parsing with errors that say
+ * what to do next, and the uniform --help / --json behaviour.
+ */
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+};
+
+export type FlagSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; default?: string | boolean }
+>;
+
+export function parseFlags<F extends FlagSpec>(argv: readonly string[], flags: F, usage: string) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' }, ...flags },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${usage}`);
+  }
+}
+
+export function intFlag(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback?: number,
+): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${name} must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
