@@ -137,13 +137,12 @@ export function validateSigningSchema(input: unknown): SigningSchema {
 /** Why a group of participants is not a valid clique. */
 export type CliqueProblem =
   | 'NOT_A_LIST'
-  | 'WRONG_SIZE'
   | 'UNKNOWN_PARTY'
   | 'DUPLICATE_PARTY'
   | 'NO_PRIMARY'
   | 'TWO_PRIMARIES'
-  | 'SET_MISSING'
-  | 'TWO_FROM_SET';
+  | 'TWO_FROM_SET'
+  | 'SET_MISSING';
 
 export type CliqueCheck =
   | { readonly valid: true }
@@ -152,19 +151,17 @@ export type CliqueCheck =
 /**
  * Checks that the session's participants (party ids, as in the envelopes) are exactly one primary
  * and one guard from each set of `schema`. `schema` must come from {@link validateSigningSchema}.
+ * With every party known and distinct, "one primary and one guard per set" also fixes the size at
+ * the threshold, so no separate size check is needed.
  */
 export function checkClique(schema: SigningSchema, participants: readonly unknown[]): CliqueCheck {
   const fail = (problem: CliqueProblem, detail: string): CliqueCheck =>
     Object.freeze({ valid: false as const, problem, detail });
   if (!Array.isArray(participants)) return fail('NOT_A_LIST', 'participants: expected a list');
-  if (participants.length !== schema.threshold)
-    return fail(
-      'WRONG_SIZE',
-      `participants: expected ${schema.threshold}, found ${participants.length}`,
-    );
-  const roleOf = new Map<number, { set: number | null }>();
-  for (const p of schema.primaries) roleOf.set(p.party, { set: null });
-  schema.sets.forEach((s, i) => s.guards.forEach((g) => roleOf.set(g.party, { set: i })));
+  // Role of each party: null for a primary, else the index of its set.
+  const roleOf = new Map<number, number | null>();
+  for (const p of schema.primaries) roleOf.set(p.party, null);
+  schema.sets.forEach((s, i) => s.guards.forEach((g) => roleOf.set(g.party, i)));
 
   const seen = new Set<number>();
   let primaries = 0;
@@ -175,16 +172,14 @@ export function checkClique(schema: SigningSchema, participants: readonly unknow
     const party = p as number;
     if (seen.has(party)) return fail('DUPLICATE_PARTY', `party ${party} appears twice`);
     seen.add(party);
-    if (role.set === null) {
-      if (++primaries > 1) return fail('TWO_PRIMARIES', 'more than one primary');
-    } else {
-      const n = (perSet[role.set] ?? 0) + 1;
-      perSet[role.set] = n;
-      if (n > 1)
-        return fail('TWO_FROM_SET', `two guards from set ${schema.sets[role.set]?.name ?? ''}`);
-    }
+    if (role === null) primaries++;
+    else perSet[role] = (perSet[role] ?? 0) + 1;
   }
   if (primaries === 0) return fail('NO_PRIMARY', 'no primary');
+  if (primaries > 1) return fail('TWO_PRIMARIES', `${primaries} primaries`);
+  const twice = perSet.findIndex((n) => n > 1);
+  if (twice >= 0)
+    return fail('TWO_FROM_SET', `several guards from set ${schema.sets[twice]?.name ?? ''}`);
   const missing = perSet.findIndex((n) => n === 0);
   if (missing >= 0)
     return fail('SET_MISSING', `no guard from set ${schema.sets[missing]?.name ?? ''}`);
