@@ -1,0 +1,6 @@
+/**
+ * @quorate/zk — the zero-knowledge proofs of CGGMP21 (eprint 2021/060), non-interactive through
+ * Fiat-Shamir and bound to session id and prover id. One namespace per proof, each with the same
+ * parts: Public, Private, Proof, proofSchema, prove, verify.
+ */
+export * from './common/index.ts';
