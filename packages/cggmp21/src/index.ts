@@ -1,0 +1,17 @@
+/**
+ * @quorate/cggmp21 — CGGMP21 threshold ECDSA on secp256k1 (eprint 2021/060).
+ */
+export { keygen } from './keygen.ts';
+export type { KeygenConfig } from './keygen.ts';
+export {
+  deserializeKeyShare,
+  serializeKeyShare,
+  validateCoreKeyShare,
+  validateKeyShare,
+  InvalidKeyShareError,
+  KEY_SHARE_VERSION,
+} from './key-share.ts';
+export type { AuxInfo, CoreKeyShare, KeyShare, PartyAux } from './key-share.ts';
+export { normalize, rFromR, toDer, verifyEcdsa, digestToScalar } from './ecdsa.ts';
+export type { EcdsaSignature } from './ecdsa.ts';
+export { lagrangeAtZero } from './vss.ts';
