@@ -55,7 +55,10 @@ export interface ProtocolMachine<Out> {
    * reason to blame the sender, or undefined if the message is acceptable so far.
    */
   verify?(round: number, from: PartyId, payload: unknown): string | undefined;
-  /** Called once every message of `round` has arrived and passed `verify`. */
+  /**
+   * Called once every message of `round` has arrived and passed `verify`. May return the output
+   * before the last declared round (later rounds are then optional, e.g. blame identification).
+   */
   finish(round: number, inbox: Inbox): RoundResult<Out>;
 }
 

@@ -316,8 +316,9 @@ export class Session<Out> {
       return;
     }
     if ('output' in result) {
-      if (round !== this.def.rounds.length)
-        throw ProtocolError.bug(`${this.def.id}: output before the last round`);
+      // A protocol may end before its last declared round (e.g. when optional identification
+      // rounds are not needed); it must base that decision on reliably broadcast data so that
+      // every honest party decides alike.
       this.outputValue = result.output;
       this.statusValue = 'done';
       this.queue.clear();
