@@ -4,3 +4,5 @@
  * parts: Public, Private, Proof, proofSchema, prove, verify.
  */
 export * from './common/index.ts';
+
+export * as affG from './aff-g/index.ts';
