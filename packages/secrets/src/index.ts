@@ -1,0 +1,17 @@
+/**
+ * @quorate/secrets: the co-signer's sealed secrets store (issue 6, items 1, 2 and 8). See README.md.
+ */
+export * from './errors.ts';
+export type { PhysicalBackend, PhysicalReader, PhysicalTxn } from './physical.ts';
+export { MemoryBackend } from './physical.ts';
+export { SqliteBackend } from './sqlite.ts';
+export type { SqliteBackendOptions } from './sqlite.ts';
+export { Barrier, CIPHERTEXT_VERSION } from './barrier.ts';
+export type { RecordRef } from './barrier.ts';
+export type { Seal } from './seal.ts';
+export { PassphraseSeal, DEFAULT_SCRYPT } from './seals/passphrase.ts';
+export type { PassphraseSealOptions } from './seals/passphrase.ts';
+export type { ScryptParams } from './seals/selftest.ts';
+export { KeyFileSeal } from './seals/keyfile.ts';
+export { SecretStore, RecordType } from './store.ts';
+export type { SecretReader, SecretTxn } from './store.ts';
