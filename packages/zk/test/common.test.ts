@@ -18,8 +18,10 @@ test('checkModulus refuses 0, 1, even, wrong length, prime and perfect powers', 
   assert.equal(checkModulus(65534n, 16, 'N'), 'N-even');
   assert.equal(checkModulus(3n * 5n, 16, 'N'), 'N-bits');
   assert.equal(checkModulus(65521n, 16, 'N'), 'N-prime');
-  assert.equal(checkModulus(251n ** 2n, 16, 'N'), 'N-perfect-power');
-  assert.equal(checkModulus(241n * 251n, 16, 'N'), null);
+  assert.equal(checkModulus(251n ** 2n, 16, 'N'), 'N-small-factor');
+  assert.equal(checkModulus(4099n * 3n * 5n, 16, 'N'), 'N-small-factor');
+  assert.equal(checkModulus(4099n ** 2n, 25, 'N'), 'N-perfect-power');
+  assert.equal(checkModulus(4099n * 4111n, 25, 'N'), null);
   assert.ok(isPerfectPower(3n ** 41n));
 });
 

@@ -24,3 +24,4 @@ export {
   challengeE,
   absorbAux,
 } from './algebra.ts';
+export { LEVELS, WIDEST_LEVEL, MIN_ITERATIONS } from './levels.ts';
