@@ -119,11 +119,12 @@ function makeEd25519(): Suite {
       if (bytes.length !== 32) throw new FrostEncodingError(field, 'length');
       let p;
       try {
-        p = P.fromBytes(bytes, false);
+        // Lenient (ZIP-215) decoding first, so a non-canonical encoding of a real point (y ≥ p,
+        // or x = 0 with the sign bit set) is reported as such by the round trip below.
+        p = P.fromBytes(bytes, true);
       } catch {
         throw new FrostEncodingError(field, 'not-on-curve');
       }
-      // RFC 8032 decoding accepts y ≥ p and x = 0 with the sign bit set; the round trip refuses both.
       if (hexOf(p.toBytes()) !== hexOf(bytes)) throw new FrostEncodingError(field, 'non-canonical');
       if (p.is0()) throw new FrostEncodingError(field, 'identity');
       if (p.isSmallOrder()) throw new FrostEncodingError(field, 'small-order');
