@@ -9,7 +9,6 @@ import { frostRefresh } from '../src/refresh.ts';
 import { validateKeyShare } from '../src/keyshare.ts';
 import type { KeyShare } from '../src/keyshare.ts';
 import { getSuite } from '../src/suite.ts';
-import { signingKey } from '../src/taproot.ts';
 import { hex, runDkg, runSign, te } from './helpers.ts';
 
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
