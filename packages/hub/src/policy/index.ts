@@ -9,3 +9,4 @@ export * from './request.ts';
 export * from './engine.ts';
 export * from './approvals.ts';
 export * from './diff.ts';
+export * from './lifecycle.ts';
