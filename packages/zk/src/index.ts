@@ -8,3 +8,5 @@ export * from './common/index.ts';
 export * as affG from './aff-g/index.ts';
 export * as mul from './mul/index.ts';
 export * as mulStar from './mul-star/index.ts';
+export * as affP from './aff-p/index.ts';
+export * as dec from './dec/index.ts';
