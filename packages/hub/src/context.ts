@@ -1,0 +1,32 @@
+/**
+ * What every service of the hub is built from: the database, the clock, the internal CA, the
+ * key that signs pairing tokens, and the few settings services need. Routes receive it; tests
+ * build it with a fake clock and in-memory keys.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { HubDb } from './storage/database.ts';
+import type { InternalCa } from './cosigners/ca.ts';
+
+export interface HubSettings {
+  /** A co-signer is online when its last heartbeat is at most this old. */
+  readonly heartbeatTimeoutMs: number;
+  /** Requests per principal (or IP for unauthenticated routes) per window. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Issuer/audience of pairing tokens, e.g. the hub's public URL. */
+  readonly issuer: string;
+}
+
+export interface HubContext {
+  readonly db: HubDb;
+  readonly now: () => number;
+  readonly ca: InternalCa;
+  /** Ed25519 key pair that signs pairing tokens. */
+  readonly pairingKey: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  readonly settings: HubSettings;
+}
+
+export const DEFAULT_SETTINGS: HubSettings = Object.freeze({
+  heartbeatTimeoutMs: 60_000,
+  rateLimit: Object.freeze({ max: 600, windowMs: 60_000 }),
+  issuer: 'quorate-hub',
+});

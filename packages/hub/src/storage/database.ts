@@ -1,0 +1,64 @@
+/**
+ * Opening the hub's database: SQLite through better-sqlite3 (the embedded default) or
+ * PostgreSQL through pg, both behind Kysely, and migrating it to the latest schema.
+ */
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { HubDatabase } from './schema.ts';
+import { migrationProvider } from './migrations.ts';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+export type HubDb = Kysely<HubDatabase>;
+
+// PostgreSQL returns bigint (oid 20) as text; our bigints are milliseconds, well inside 2^53.
+const PG_INT8 = 20;
+const pgTypes = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === PG_INT8
+      ? (v: string) => Number(v)
+      : (pg.types.getTypeParser as (o: number, f?: 'text' | 'binary') => unknown)(oid, format),
+};
+
+export function openDatabase(config: DatabaseConfig): HubDb {
+  if (config.kind === 'sqlite') {
+    const sqlite = new Database(config.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    return new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: 10,
+    types: pgTypes as unknown as pg.CustomTypesConfig,
+  });
+  return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: HubDb): Promise<readonly string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined) {
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
+
+/** True when `e` is a unique/primary-key violation in either database. */
+export function isUniqueViolation(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const code = (e as { code?: unknown }).code;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
