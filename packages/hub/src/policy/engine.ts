@@ -72,11 +72,11 @@ export type PolicyDecision =
       readonly defaultDeny: boolean;
     });
 
-export interface EvaluationContext {
+interface EvaluationContext {
   /** Unix ms, the moment of the decision. */
   readonly now: number;
-  /** Earlier transactions that count towards cumulative limits (any order). */
-  readonly history: readonly HistoryEntry[];
+  /** Earlier transactions, validated on first use: only a cumulative condition needs them. */
+  readonly history: () => readonly HistoryEntry[];
 }
 
 type Check = { ok: true; cumulative?: CumulativeTotal } | { ok: false; failed: Matcher };
@@ -158,7 +158,7 @@ function checkRule(rule: PolicyRule, tx: PolicyRequest, ctx: EvaluationContext):
   const start = ctx.now - cum.windowSeconds * 1000;
   let total = toUnits(tx.amount);
   let counted = 0;
-  for (const e of ctx.history) {
+  for (const e of ctx.history()) {
     if (e.at <= start || e.amount === undefined || e.asset !== tx.asset) continue;
     if (!sameScope(cum.scope, e, tx) || matchesShape(rule, e) !== null) continue;
     total += toUnits(e.amount);
@@ -180,7 +180,8 @@ function resolveSigner(rule: PolicyRule, tx: PolicyRequest): Principal {
 
 /**
  * Decides a transaction request. `policy` must come from `parsePolicy`; the request and history
- * are validated here (a {@link PolicyValidationError} names the bad field).
+ * are validated here (a {@link PolicyValidationError} names the bad field). The history is
+ * validated only when a rule's cumulative condition is reached.
  */
 export function evaluatePolicy(
   policy: Policy,
@@ -190,11 +191,12 @@ export function evaluatePolicy(
   if (!Number.isSafeInteger(ctx.now) || ctx.now < 0)
     throw new PolicyValidationError('now', 'expected Unix time in milliseconds');
   const tx = parsePolicyRequest(request);
-  const history = parseHistory(ctx.history);
+  let history: readonly HistoryEntry[] | undefined;
+  const lazyHistory = (): readonly HistoryEntry[] => (history ??= parseHistory(ctx.history));
   const skipped: Skipped[] = [];
   for (const [index, rule] of policy.rules.entries()) {
     const ref = Object.freeze({ id: rule.id, index });
-    const r = checkRule(rule, tx, { now: ctx.now, history });
+    const r = checkRule(rule, tx, { now: ctx.now, history: lazyHistory });
     if (!r.ok) {
       skipped.push(Object.freeze({ rule: ref, failed: r.failed }));
       continue;
@@ -241,4 +243,13 @@ export function describeDecision(d: PolicyDecision): string {
   if (d.rule === null) return `policy v${d.policyVersion}: no rule matched (default deny)`;
   const who = d.action === 'BLOCK' ? '' : `, signer ${d.signer.type} ${d.signer.id}`;
   return `policy v${d.policyVersion} rule #${d.rule.index} ${d.rule.id}: ${d.action}${who}`;
+}
+
+/**
+ * How far back the history must reach for `policy` (ms): the longest cumulative window, 0 when
+ * no rule has one. The hub queries only `at > now - historyWindowMs(policy)` (and, at most, the
+ * request's asset), which keeps evaluation cheap.
+ */
+export function historyWindowMs(policy: Policy): number {
+  return policy.rules.reduce((ms, r) => Math.max(ms, (r.cumulative?.windowSeconds ?? 0) * 1000), 0);
 }

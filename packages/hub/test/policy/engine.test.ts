@@ -6,6 +6,7 @@ import {
   PolicyValidationError,
   describeDecision,
   evaluatePolicy,
+  historyWindowMs,
   parsePolicy,
 } from '../../src/policy/index.ts';
 import type { PolicyDecision } from '../../src/policy/index.ts';
@@ -175,6 +176,11 @@ describe('policy: cumulative amount over a rolling 24 h window', () => {
     const d = decide(rules, tx, [earlier(NOW - 5, '49')]);
     assert.equal(d.action, 'BLOCK');
     assert.equal(d.rule?.id, 'block-big-days');
+  });
+
+  test('the history needed reaches back the longest window', () => {
+    assert.equal(historyWindowMs(policy([{ id: 'r', ...allow, ...rule }])), DAY_MS);
+    assert.equal(historyWindowMs(policy([{ id: 'r', ...allow }])), 0);
   });
 
   test('a bad history entry is refused, naming it', () => {
