@@ -96,11 +96,13 @@ export class SealBlobError extends SecretsError {
 export class WrongSecretError extends SecretsError {
   override readonly name = 'WrongSecretError';
   readonly code = 'wrong-secret';
-  constructor(readonly seal: 'passphrase' | 'keyfile') {
+  constructor(readonly seal: 'passphrase' | 'keyfile' | 'pkcs11') {
     super(
       seal === 'passphrase'
         ? 'wrong passphrase: the root key was sealed with a different passphrase'
-        : 'wrong key file: the root key was sealed with a different key file',
+        : seal === 'keyfile'
+          ? 'wrong key file: the root key was sealed with a different key file'
+          : 'wrong HSM key: the root key was sealed with a different key on the token',
     );
   }
 }

@@ -15,3 +15,5 @@ export type { ScryptParams } from './seals/selftest.ts';
 export { KeyFileSeal } from './seals/keyfile.ts';
 export { SecretStore, RecordType } from './store.ts';
 export type { SecretReader, SecretTxn } from './store.ts';
+export { Pkcs11Seal, ALLOWED_MECHANISMS } from './seals/pkcs11.ts';
+export type { Pkcs11SealOptions, Pkcs11Mechanism, TokenInfo } from './seals/pkcs11.ts';
