@@ -3,6 +3,7 @@
 // designated signer, failover with a fresh session, quarantine until released, pool planning.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   EMPTY_QUARANTINE,
   FailoverError,
@@ -154,6 +155,13 @@ describe('clique enumeration', () => {
 });
 
 describe('isValidClique (the co-signer-side check)', () => {
+  test('clique.ts imports nothing, so the co-signer can share it', () => {
+    const src = readFileSync(
+      new URL('../../src/signing-schema/clique.ts', import.meta.url),
+      'utf8',
+    );
+    assert.doesNotMatch(src, /^\s*(import|export .* from)\b/m);
+  });
   const problem = (parties: readonly unknown[]): string | undefined => {
     const r = checkClique(schema, parties);
     return r.valid ? undefined : r.problem;
