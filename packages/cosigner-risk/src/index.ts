@@ -1,0 +1,8 @@
+/**
+ * @quorate/cosigner-risk — what the co-signer checks before it joins a protocol, and what it
+ * records (docs/cosigner-risk.md): embedded rules, callback client, combined decision, digest
+ * check, hash-chained audit log, metrics.
+ */
+export * from './rules/index.ts';
+export * from './callback/client.ts';
+export * from './digest/index.ts';
