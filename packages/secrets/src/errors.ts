@@ -61,7 +61,8 @@ export class IntegrityError extends SecretsError {
   readonly code = 'integrity';
   constructor(
     readonly key: string,
-    readonly reason: 'authentication-failed' | 'bad-header' | 'unknown-term' | 'bad-keyring',
+    readonly reason:
+      'authentication-failed' | 'bad-header' | 'unknown-term' | 'bad-keyring' | 'bad-format',
   ) {
     super(`record ${key} failed integrity check (${reason}): tampered, moved or corrupt`);
   }
@@ -252,7 +253,8 @@ export class CounterError extends SecretsError {
   readonly code = 'counter';
   constructor(
     readonly path: string,
-    readonly reason: 'missing' | 'bad-header' | 'wrong-store' | 'not-monotonic' | 'exists',
+    readonly reason:
+      'missing' | 'bad-header' | 'wrong-store' | 'not-monotonic' | 'exists' | 'write-failed',
   ) {
     super(`consumption counter ${path}: ${reason}`);
   }

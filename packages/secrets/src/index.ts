@@ -17,3 +17,7 @@ export { SecretStore, RecordType } from './store.ts';
 export type { SecretReader, SecretTxn } from './store.ts';
 export { Pkcs11Seal, ALLOWED_MECHANISMS } from './seals/pkcs11.ts';
 export type { Pkcs11SealOptions, Pkcs11Mechanism, TokenInfo } from './seals/pkcs11.ts';
+export { OneTimeStore, ONE_TIME_KINDS } from './onetime.ts';
+export type { OneTimeKind } from './onetime.ts';
+export { FileCounter, fileCounter } from './counter.ts';
+export type { MonotonicCounter, CounterSource } from './counter.ts';
