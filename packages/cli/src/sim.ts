@@ -7,16 +7,21 @@ import { coinToss } from '@quorate/runtime';
 import { simulate } from '@quorate/runtime/harness';
 import { intFlag, parseFlags, UsageError } from './args.ts';
 import type { Io } from './args.ts';
+import { FROST_USAGE, simFrost } from './sim-frost.ts';
 
 const USAGE = `Usage: quorate sim <protocol> [flags]
 
 Protocols:
   toy      commit–reveal coin toss on the protocol runtime (exercises echo broadcast)
+  eddsa    FROST Ed25519 (RFC 9591): DKG then threshold signing
+  schnorr  FROST BIP340/Taproot: DKG then threshold signing
 
 Flags (toy):
   --parties N   number of parties, 2..64 (default 3)
   --json        print one JSON object on stdout
-  -h, --help    show this help`;
+  -h, --help    show this help
+
+${FROST_USAGE}`;
 
 export async function simCommand(argv: readonly string[], io: Io): Promise<number> {
   const [protocol, ...rest] = argv;
@@ -24,6 +29,7 @@ export async function simCommand(argv: readonly string[], io: Io): Promise<numbe
     io.out(USAGE);
     return protocol === undefined ? 2 : 0;
   }
+  if (protocol === 'eddsa' || protocol === 'schnorr') return simFrost(protocol, rest, io, USAGE);
   if (protocol !== 'toy') throw new UsageError(`unknown protocol "${protocol}"\n\n${USAGE}`);
   const { values } = parseFlags(rest, { parties: { type: 'string' } }, USAGE);
   if (values.help) {
