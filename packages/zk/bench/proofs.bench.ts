@@ -19,7 +19,7 @@ import * as logStar from '../src/log-star/index.ts';
 import * as mod from '../src/mod/index.ts';
 import * as prm from '../src/prm/index.ts';
 import * as sch from '../src/sch/index.ts';
-import { G, pow2 } from '../src/common/index.ts';
+import { G } from '../src/common/index.ts';
 import type { ProofContext, VerifyResult } from '../src/common/index.ts';
 
 const RUNS = Number(process.env.ZK_BENCH_RUNS ?? 5);
@@ -101,7 +101,7 @@ for (const level of [LEVEL_2048, LEVEL_3072]) {
     () => sch.prove(ctx, { X }, { x }, cryptoRng),
     (pr) => sch.verify(ctx, { X }, pr),
   );
-  const k = pow2(level.ell) - 5n;
+  const k = level.q - 5n; // below 2^ℓ and a valid scalar
   const { C: K, rho } = sk.publicKey.encrypt(k, cryptoRng);
   const ePub = { N0, K, aux };
   bench(
