@@ -6,6 +6,7 @@ import { ProtocolError } from '@quorate/runtime';
 import { processIo, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 import { simCommand } from './sim.ts';
+import { hubCommand } from '@quorate/hub/cli';
 
 type Group = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -20,7 +21,7 @@ export const GROUPS: Record<string, { summary: string; run: Group }> = {
   sim: { summary: 'run every party of a protocol in this process', run: simCommand },
   hub: {
     summary: 'the control plane: init, start, api users, pairing tokens, policy',
-    run: notYet('hub', 'see the hub issue'),
+    run: hubCommand,
   },
   cosigner: {
     summary: 'the co-signer daemon: init, start, pair, callbacks, backups',

@@ -33,7 +33,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startCosignerListener(
   ctx: HubContext,
   registry: CosignerRegistry,
-  opts: { readonly host: string; readonly port: number; readonly serverNames?: readonly string[] },
+  opts: {
+    readonly host: string;
+    readonly port: number;
+    readonly serverNames?: readonly string[];
+    /** Failed handshakes (a foreign CA, no certificate): for logs and metrics. */
+    readonly onTlsError?: (e: Error & { code?: string }) => void;
+  },
 ): Promise<CosignerListener> {
   const server = await ctx.ca.issueServerCertificate({
     hosts: opts.serverNames ?? [opts.host, 'localhost'],
@@ -77,6 +83,7 @@ export async function startCosignerListener(
       });
     },
   );
+  srv.on('tlsClientError', (e) => opts.onTlsError?.(e));
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
     srv.listen(opts.port, opts.host, () => resolve());

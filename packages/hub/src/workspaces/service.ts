@@ -51,7 +51,7 @@ export function checkName(name: unknown, field = 'name'): string {
   return name;
 }
 
-export function createWorkspaceService(ctx: HubContext) {
+export function createWorkspaceService(ctx: Pick<HubContext, 'db' | 'now'>) {
   const { db, now } = ctx;
 
   async function audit(workspaceId: string, actor: string, action: string, target: string) {

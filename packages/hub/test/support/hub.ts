@@ -17,7 +17,8 @@ import { DEFAULT_SETTINGS } from '../../src/context.ts';
 import { sha256Hex } from '../../src/auth/request-token.ts';
 import type { Role } from '../../src/storage/schema.ts';
 
-export const T0 = Date.UTC(2026, 0, 1);
+// Certificates are checked by TLS against the real clock, so the fake clock starts at "now".
+export const T0 = Math.floor(Date.now() / 1000) * 1000;
 
 export class FakeClock {
   t = T0;
