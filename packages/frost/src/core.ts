@@ -112,6 +112,8 @@ export interface SigningContext {
   readonly rho: ReadonlyMap<PartyId, bigint>;
   /** The group commitment as computed (before any even-Y negation). */
   readonly R: Point;
+  /** R_i = D_i + ρ_i·E_i per signer (before any even-Y negation). */
+  readonly Ri: ReadonlyMap<PartyId, Point>;
   /** Taproot: R had odd Y, so nonces and commitment shares are negated. */
   readonly negateR: boolean;
   readonly c: bigint;
@@ -135,18 +137,16 @@ export function signingContext(
   const rho = new Map<PartyId, bigint>();
   for (const [id] of list) rho.set(id, suite.H1(concat(prefix, suite.encodeScalar(BigInt(id)))));
   let R = suite.zero;
-  const Es: Point[] = [];
-  const rs: bigint[] = [];
+  const Ri = new Map<PartyId, Point>();
   for (const [id, c] of list) {
-    R = R.add(c.hiding);
-    Es.push(c.binding);
-    rs.push(rho.get(id) as bigint);
+    const r = c.hiding.add(suite.mulPublic(c.binding, rho.get(id) as bigint));
+    Ri.set(id, r);
+    R = R.add(r);
   }
-  R = R.add(suite.msm(Es, rs));
   if (R.is0()) throw new RangeError('group commitment is the identity');
   const negateR = suite.taproot && !hasEvenY(R);
   const c = suite.challenge(R, PK, msg);
-  return { ids: list.map(([id]) => id), rho, R, negateR, c };
+  return { ids: list.map(([id]) => id), rho, Ri, R, negateR, c };
 }
 
 /** z_i = d_i + e_i·ρ_i + λ_i·s_i·c (§5.2), with the Taproot nonce negation. */
@@ -177,12 +177,29 @@ export function verifyShare(
 ): boolean {
   const rho = ctx.rho.get(id);
   if (rho === undefined) return false;
-  let Ri = commitment.hiding.add(suite.mulPublic(commitment.binding, rho));
+  let Ri = ctx.Ri.get(id) ?? commitment.hiding.add(suite.mulPublic(commitment.binding, rho));
   if (ctx.negateR) Ri = Ri.negate();
   const lambda = lagrange(suite, id, ctx.ids);
   const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
   const rhs = Ri.add(suite.mulPublic(Y, mod(ctx.c * lambda, suite.order)));
   return lhs.equals(rhs);
+}
+
+/**
+ * The aggregate check z·G = R + c·PK (R even-Y for Taproot). When it holds every share was
+ * consistent in sum, so per-share checks are needed only when it fails (RFC 9591 §5.3 notes
+ * the coordinator may verify the aggregate first and verify shares only to find a cheater).
+ */
+export function verifyAggregate(suite: Suite, ctx: SigningContext, PK: Point, z: bigint): boolean {
+  const R = ctx.negateR ? ctx.R.negate() : ctx.R;
+  const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
+  return lhs.equals(R.add(suite.mulPublic(PK, ctx.c)));
+}
+
+export function sumShares(suite: Suite, shares: readonly bigint[]): bigint {
+  let z = 0n;
+  for (const s of shares) z = mod(z + s, suite.order);
+  return z;
 }
 
 /** aggregate (§5.3): z = Σ z_i; the signature is (R, z) in the suite's encoding. */

@@ -20,6 +20,8 @@ import {
   signatureShare,
   signingContext,
   sortCommitments,
+  sumShares,
+  verifyAggregate,
   verifyShare,
 } from './core.ts';
 import type { CommitmentPair } from './core.ts';
@@ -123,26 +125,20 @@ export function aggregate(
 ): Uint8Array {
   const suite = key.suite;
   const ctx = signingContext(suite, key.publicKey, sortCommitments(pkg.commitments), pkg.message);
-  const bad: PartyId[] = [];
-  for (const id of ctx.ids) {
-    const z = shares.get(id);
-    const Y = key.verifyingShares.get(id);
-    if (
-      z === undefined ||
-      !Y ||
-      !verifyShare(suite, ctx, id, pkg.commitments.get(id) as CommitmentPair, Y, z)
-    )
-      bad.push(id);
+  const missing = ctx.ids.filter((id) => !shares.has(id) || !key.verifyingShares.has(id));
+  if (missing.length > 0) throw new CheaterError(missing);
+  const zs = ctx.ids.map((id) => shares.get(id) as bigint);
+  // Optimistic path: one aggregate check; per-share checks (§5.4) only to name cheaters.
+  if (!verifyAggregate(suite, ctx, key.publicKey, sumShares(suite, zs))) {
+    const bad = ctx.ids.filter((id) => {
+      const Y = key.verifyingShares.get(id) as Point;
+      const D = pkg.commitments.get(id) as CommitmentPair;
+      return !verifyShare(suite, ctx, id, D, Y, shares.get(id) as bigint);
+    });
+    if (bad.length === 0) throw new Error('aggregate check failed but every share verified (bug)');
+    throw new CheaterError(bad);
   }
-  if (bad.length > 0) throw new CheaterError(bad);
-  const sig = aggregateShares(
-    suite,
-    ctx,
-    ctx.ids.map((id) => shares.get(id) as bigint),
-  );
-  if (!suite.verify(sig, pkg.message, key.publicKey))
-    throw new Error('aggregated signature does not verify although every share did (bug)');
-  return sig;
+  return aggregateShares(suite, ctx, zs);
 }
 
 // ---- runtime protocol ------------------------------------------------------------------------
@@ -251,34 +247,29 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
           }
           const ctxS = signing as NonNullable<typeof signing>;
           const zs = new Map<PartyId, bigint>([[ctx.self, myShare]]);
-          const faults = [];
-          for (const [p, m] of inbox) {
-            const z = suite.decodeScalar((m as ShareMsg).z, 'payload.z');
-            zs.set(p, z);
-            if (
-              !verifyShare(
-                suite,
-                ctxS,
-                p,
-                commitments.get(p) as CommitmentPair,
-                key.verifyingShares.get(p) as Point,
-                z,
+          for (const [p, m] of inbox) zs.set(p, suite.decodeScalar((m as ShareMsg).z, 'payload.z'));
+          const all = ctxS.ids.map((id) => zs.get(id) as bigint);
+          // Optimistic path: one aggregate check; per-share checks (§5.4) only to name cheaters.
+          if (!verifyAggregate(suite, ctxS, key.publicKey, sumShares(suite, all))) {
+            const faults = [];
+            for (const [p, z] of zs) {
+              const Y = key.verifyingShares.get(p) as Point;
+              if (
+                p !== ctx.self &&
+                !verifyShare(suite, ctxS, p, commitments.get(p) as CommitmentPair, Y, z)
               )
-            )
-              faults.push({
-                party: p,
-                reason: 'signature share fails verification (RFC 9591 §5.4)',
-              });
+                faults.push({
+                  party: p,
+                  reason: 'signature share fails verification (RFC 9591 §5.4)',
+                });
+            }
+            if (faults.length === 0)
+              throw new Error('aggregate check failed but every share verified');
+            return { abort: faults };
           }
-          if (faults.length > 0) return { abort: faults };
-          const sig = aggregateShares(
-            suite,
-            ctxS,
-            ctxS.ids.map((id) => zs.get(id) as bigint),
-          );
-          if (!suite.verify(sig, config.message, key.publicKey))
-            throw new Error('aggregated signature does not verify although every share did');
-          return { output: { signature: sig, publicKey: key.publicKey } };
+          return {
+            output: { signature: aggregateShares(suite, ctxS, all), publicKey: key.publicKey },
+          };
         },
       };
     },

@@ -82,6 +82,17 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 export { concat, hexOf, beToBig, leToBig, bigToBe, bigToLe };
 
+/**
+ * Points are immutable, and turning one into bytes costs a field inversion, so each point's
+ * encoding is remembered (also the bytes a point was decoded from).
+ */
+const encodings = new WeakMap<Point, Uint8Array>();
+function memoEncode(p: Point, enc: (p: Point) => Uint8Array): Uint8Array {
+  let b = encodings.get(p);
+  if (!b) encodings.set(p, (b = enc(p)));
+  return b;
+}
+
 function msmWith(zero: Point) {
   return (points: readonly Point[], scalars: readonly bigint[]): Point => {
     // Straus-free simple sum: the sets here are small (t ≤ a few hundred) and each term
@@ -114,7 +125,7 @@ function makeEd25519(): Suite {
     scalarBytes: 32,
     pointBytes: 32,
     taproot: false,
-    encodePoint: (p) => p.toBytes(),
+    encodePoint: (p) => memoEncode(p, (q) => q.toBytes()),
     decodePoint(bytes, field) {
       if (bytes.length !== 32) throw new FrostEncodingError(field, 'length');
       let p;
@@ -129,6 +140,7 @@ function makeEd25519(): Suite {
       if (p.is0()) throw new FrostEncodingError(field, 'identity');
       if (p.isSmallOrder()) throw new FrostEncodingError(field, 'small-order');
       if (!p.isTorsionFree()) throw new FrostEncodingError(field, 'mixed-order');
+      encodings.set(p as unknown as Point, Uint8Array.from(bytes));
       return p as unknown as Point;
     },
     encodeScalar: (s) => bigToLe(s, 32),
@@ -145,8 +157,21 @@ function makeEd25519(): Suite {
     H5: h('com'),
     HDKG: hs('dkg'),
     // RFC 9591 §6.1: H2 is undecorated SHA-512, so the result is an RFC 8032 signature.
-    challenge: (R, PK, msg) => leToBig(sha512(concat(R.toBytes(), PK.toBytes(), msg))) % L,
-    encodeSignature: (R, z) => concat(R.toBytes(), bigToLe(z, 32)),
+    challenge: (R, PK, msg) =>
+      leToBig(
+        sha512(
+          concat(
+            memoEncode(R, (q) => q.toBytes()),
+            memoEncode(PK, (q) => q.toBytes()),
+            msg,
+          ),
+        ),
+      ) % L,
+    encodeSignature: (R, z) =>
+      concat(
+        memoEncode(R, (q) => q.toBytes()),
+        bigToLe(z, 32),
+      ),
     verify: (sig, msg, PK) => ed25519.verify(sig, msg, PK.toBytes(), { zip215: false }),
     mulBase: (k) => (k === 0n ? zero : (P.BASE.multiply(k) as unknown as Point)),
     mulPublic: (p, k) => p.multiplyUnsafe(k),
@@ -168,7 +193,8 @@ function makeSecp256k1(taproot: boolean): Suite {
   const h = (tag: string) => (m: Uint8Array) => sha256(concat(dst(tag), m));
   const base = P.BASE as unknown as Point;
   const zero = P.ZERO as unknown as Point;
-  const xOnly = (p: Point) => p.toBytes(true).subarray(1);
+  const xOnly = (p: Point) => memoEncode(p, (q) => q.toBytes(true)).subarray(1);
+  const sec1 = (p: Point) => memoEncode(p, (q) => q.toBytes(true));
   return {
     id: taproot ? 'secp256k1-tr' : 'secp256k1',
     context: ctx,
@@ -178,7 +204,7 @@ function makeSecp256k1(taproot: boolean): Suite {
     scalarBytes: 32,
     pointBytes: 33,
     taproot,
-    encodePoint: (p) => p.toBytes(true),
+    encodePoint: (p) => memoEncode(p, (q) => q.toBytes(true)),
     decodePoint(bytes, field) {
       // SEC1 compressed only: the identity has no 33-byte encoding, so a 1-byte 0x00 is a length fault.
       if (bytes.length !== 33) throw new FrostEncodingError(field, 'length');
@@ -192,6 +218,7 @@ function makeSecp256k1(taproot: boolean): Suite {
         throw new FrostEncodingError(field, 'not-on-curve');
       }
       if (p.is0()) throw new FrostEncodingError(field, 'identity');
+      encodings.set(p as unknown as Point, Uint8Array.from(bytes));
       return p as unknown as Point;
     },
     encodeScalar: (s) => bigToBe(s, 32),
@@ -211,12 +238,12 @@ function makeSecp256k1(taproot: boolean): Suite {
       ? (R, PK, msg) =>
           beToBig(schnorr.utils.taggedHash('BIP0340/challenge', xOnly(R), xOnly(PK), msg)) % N
       : (R, PK, msg) =>
-          secp256k1_hasher.hashToScalar(concat(R.toBytes(true), PK.toBytes(true), msg), {
+          secp256k1_hasher.hashToScalar(concat(sec1(R), sec1(PK), msg), {
             DST: dst('chal'),
           }),
     encodeSignature: taproot
       ? (R, z) => concat(xOnly(R), bigToBe(z, 32))
-      : (R, z) => concat(R.toBytes(true), bigToBe(z, 32)),
+      : (R, z) => concat(sec1(R), bigToBe(z, 32)),
     verify: taproot
       ? (sig, msg, PK) => schnorr.verify(sig, msg, xOnly(PK))
       : (sig, msg, PK) => {
@@ -257,5 +284,5 @@ export function getSuite(id: SuiteId): Suite {
 
 /** Whether a secp256k1 point has an even y coordinate (BIP340 lift_x convention). */
 export function hasEvenY(p: Point): boolean {
-  return p.toBytes(true)[0] === 2;
+  return memoEncode(p, (q) => q.toBytes(true))[0] === 2;
 }
