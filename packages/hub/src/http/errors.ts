@@ -70,6 +70,9 @@ export class HubError extends Error {
   }
 }
 
+/** Every error code with its status, for the API reference. */
+export const ERROR_STATUSES: Readonly<Record<HubErrorCode, number>> = Object.freeze({ ...STATUS });
+
 export function statusOf(code: HubErrorCode): number {
   return STATUS[code];
 }

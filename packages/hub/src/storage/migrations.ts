@@ -4,6 +4,7 @@
  * migration that has shipped: add a new one.
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { signingMigration } from '../orchestration/tables.ts';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -130,6 +131,7 @@ const initial: Migration = {
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
+  '0002_signing': signingMigration,
 });
 
 /** Migrations come from code, not from a folder, so they work from any working directory. */
