@@ -7,3 +7,4 @@ export * from './rules/index.ts';
 export * from './callback/client.ts';
 export * from './digest/index.ts';
 export * from './audit/index.ts';
+export * from './metrics/index.ts';

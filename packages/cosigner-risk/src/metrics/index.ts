@@ -1,0 +1,3 @@
+/** Co-signer metrics: Prometheus registry and server, InfluxDB line-protocol push. */
+export * from './registry.ts';
+export * from './influx.ts';
