@@ -40,17 +40,30 @@ export class SecretStore implements SecretTxn {
     readonly barrier: Barrier,
   ) {}
 
-  /** Initializes a new store in an empty backend, sealed by `seal`; returns it unsealed. */
+  /**
+   * Initializes a new store in an empty backend, sealed by `seal`; returns it unsealed. The store
+   * owns the backend: `close()` closes it, and so does a failed create/open (releasing the lock).
+   */
   static async create(backend: PhysicalBackend, seal: Seal): Promise<SecretStore> {
     const barrier = new Barrier(backend);
-    await barrier.initialize(seal);
+    try {
+      await barrier.initialize(seal);
+    } catch (e) {
+      backend.close();
+      throw e;
+    }
     return new SecretStore(backend, barrier);
   }
 
-  /** Opens an existing store and unseals it through `seal`. */
+  /** Opens an existing store and unseals it through `seal` (closes the backend if that fails). */
   static async open(backend: PhysicalBackend, seal: Seal): Promise<SecretStore> {
     const store = SecretStore.sealedView(backend);
-    await store.unseal(seal);
+    try {
+      await store.unseal(seal);
+    } catch (e) {
+      backend.close();
+      throw e;
+    }
     return store;
   }
 

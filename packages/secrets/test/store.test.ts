@@ -113,6 +113,21 @@ describe('secret store', () => {
     assert.throws(() => view.getKeyShare('w', 's'), SealedError);
   });
 
+  test('a failed open releases the SQLite lock, so the store can be opened again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quorate-store-'));
+    try {
+      const path = join(dir, 'secrets.db');
+      (await SecretStore.create(new SqliteBackend(path), seal())).close();
+      await assert.rejects(
+        SecretStore.open(new SqliteBackend(path), new PassphraseSeal('wrong', { scrypt: FAST })),
+        WrongSecretError,
+      );
+      (await SecretStore.open(new SqliteBackend(path, { lockTimeoutMs: 50 }), seal())).close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('initialization: twice is refused, opening an empty backend is refused', async () => {
     const backend = new MemoryBackend();
     await SecretStore.create(backend, seal());
@@ -252,7 +267,7 @@ describe('secret store', () => {
       await s.barrier.rewrap(new KeyFileSeal(join(dir, 'k')));
       s.seal();
       await assert.rejects(
-        SecretStore.open(backend, seal()),
+        SecretStore.sealedView(backend).unseal(seal()),
         (e: unknown) => e instanceof SealBlobError && e.field === 'seal',
       );
       const t = await SecretStore.open(backend, new KeyFileSeal(join(dir, 'k')));
