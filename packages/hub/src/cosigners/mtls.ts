@@ -18,6 +18,8 @@ import type { HubContext } from '../context.ts';
 
 export interface CosignerListener {
   readonly port: number;
+  /** The TLS server, for the WebSocket relay (orchestration/relay.ts) to take upgrades. */
+  readonly server: https.Server;
   readonly close: () => Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startCosignerListener(
   });
   return {
     port: (srv.address() as AddressInfo).port,
+    server: srv,
     close: () =>
       new Promise<void>((resolve) => {
         srv.closeAllConnections();

@@ -1,16 +1,11 @@
 /**
- * One API suite, two databases: SQLite (in memory) and a real PostgreSQL server started for
- * this file (issue 7 "Storage: one test suite runs against both databases").
+ * The shared API suite on a real PostgreSQL server that this file starts (initdb + pg_ctl on
+ * 127.0.0.1, a free port, a temporary directory) and stops afterwards.
  */
 import { describe, before, after } from 'node:test';
 import { apiSuite, rateLimitSuite } from './suites/api.suite.ts';
-import { sqliteMemory, startPostgres } from './support/databases.ts';
+import { startPostgres } from './support/databases.ts';
 import type { PostgresCluster } from './support/databases.ts';
-
-describe('hub API on SQLite', () => {
-  apiSuite(async () => sqliteMemory());
-  rateLimitSuite(async () => sqliteMemory());
-});
 
 describe('hub API on PostgreSQL', () => {
   let pg: PostgresCluster | undefined;
