@@ -8,3 +8,4 @@ export * from './callback/client.ts';
 export * from './digest/index.ts';
 export * from './audit/index.ts';
 export * from './metrics/index.ts';
+export * from './decision.ts';
