@@ -36,11 +36,12 @@ export interface CoreKeyShare {
   readonly chainCode: Uint8Array;
 }
 
+/**
+ * A party's public auxiliary information (CGGMP21 Fig. 6): Paillier modulus N_j and ring-Pedersen
+ * parameters (N_j, s_j, t_j) on the same modulus, as in the paper.
+ */
 export interface PartyAux {
-  /** Paillier modulus N_j. */
   readonly N: bigint;
-  /** Ring-Pedersen parameters R_j = (N̂_j, s_j, t_j). */
-  readonly Nhat: bigint;
   readonly s: bigint;
   readonly t: bigint;
 }
@@ -51,12 +52,9 @@ export interface AuxInfo {
   readonly parties: readonly PartyId[];
   /** Security level name ('3072' or '2048'). */
   readonly level: string;
-  /** Own Paillier primes (secret). */
+  /** Own Paillier primes (secret): N_i = p·q. */
   readonly p: bigint;
   readonly q: bigint;
-  /** Own ring-Pedersen primes and λ with s = t^λ (secret; kept for refresh). */
-  readonly pHat: bigint;
-  readonly qHat: bigint;
   /** Every party's public parameters, in the order of `parties`. */
   readonly public: readonly PartyAux[];
 }
@@ -121,7 +119,7 @@ export function validateCoreKeyShare(k: CoreKeyShare): CoreKeyShare {
 // ---- serialization --------------------------------------------------------------------------
 
 const big = (bits: number) => codec.bigint({ maxBits: bits });
-const partyAuxSchema = codec.object({ N: big(4096), Nhat: big(4096), s: big(4096), t: big(4096) });
+const partyAuxSchema = codec.object({ N: big(4096), s: big(4096), t: big(4096) });
 const auxSchema = codec.object({
   version: codec.literal(1),
   i: codec.uint({ min: 1, max: 1024 }),
@@ -129,8 +127,6 @@ const auxSchema = codec.object({
   level: codec.oneOf(['3072', '2048'] as const),
   p: big(2048),
   q: big(2048),
-  pHat: big(2048),
-  qHat: big(2048),
   public: codec.array(partyAuxSchema, { min: 2, max: 1024 }),
 });
 const coreSchema = codec.object({
@@ -163,8 +159,6 @@ export function validateAux(aux: AuxInfo, core: CoreKeyShare): AuxInfo {
   const own = aux.public[aux.parties.indexOf(aux.i)] as PartyAux;
   if (aux.p * aux.q !== own.N)
     throw new InvalidKeyShareError('aux.p', 'p·q is not own Paillier modulus');
-  if (aux.pHat * aux.qHat !== own.Nhat)
-    throw new InvalidKeyShareError('aux.pHat', 'p̂·q̂ is not own ring-Pedersen modulus');
   return aux;
 }
 

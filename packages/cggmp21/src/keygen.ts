@@ -27,8 +27,8 @@ import type { Point } from './curve.ts';
 import { equalBytes, hashCommit, xorBytes } from './hash-commit.ts';
 import type { CoreKeyShare } from './key-share.ts';
 import { validateCoreKeyShare } from './key-share.ts';
-import { schCommit, schProve, schVerify, schProofSchema } from './proofs.ts';
-import type { SchProof } from './proofs.ts';
+import { DEFAULT_LEVEL } from '@quorate/paillier';
+import { sch } from '@quorate/zk';
 import { commitPolynomial, evalCommitment, evalPolynomial, randomPolynomial } from './vss.ts';
 
 export interface KeygenConfig {
@@ -45,7 +45,7 @@ const round2 = codec.object({
   c: codec.bytes({ len: 32 }),
   sigma: scalarBelowQ,
 });
-const round3 = codec.object({ psi: schProofSchema });
+const round3 = codec.object({ psi: sch.proofSchema });
 type Round1 = codec.Infer<typeof round1>;
 type Round2 = codec.Infer<typeof round2>;
 type Round3 = codec.Infer<typeof round3>;
@@ -79,17 +79,19 @@ export const keygen: ProtocolDefinition<CoreKeyShare, KeygenConfig> = {
     const rid = ctx.rng.bytes(32);
     const u = ctx.rng.bytes(32);
     const c = ctx.rng.bytes(32);
-    const sch = schCommit(ctx.rng);
-    const mine: Omit<Round2, 'sigma'> = { rid, S, A: sch.A, u, c };
+    const schnorr = sch.commit(ctx.rng);
+    const mine: Omit<Round2, 'sigma'> = { rid, S, A: schnorr.commitment.A, u, c };
     const V = new Map<PartyId, Uint8Array>();
     const openings = new Map<PartyId, Round2>();
     let state:
       | { rid: Uint8Array; x: bigint; X: Map<PartyId, Point>; Y: Point; chainCode: Uint8Array }
       | undefined;
 
+    // Π^sch is bound to sid, the prover and rid (Fig. 5, round 3); the level only names the transcript.
     const proofCtx = (prover: PartyId, ridAll: Uint8Array) => ({
       sessionId: sid,
       prover,
+      level: DEFAULT_LEVEL,
       extra: ridAll,
     });
 
@@ -113,7 +115,13 @@ export const keygen: ProtocolDefinition<CoreKeyShare, KeygenConfig> = {
         if (round === 3 && state) {
           const m = payload as Round3;
           const o = openings.get(from) as Round2;
-          const res = schVerify(proofCtx(from, state.rid), state.X.get(from) as Point, o.A, m.psi);
+          if (!m.psi.A.equals(o.A))
+            return 'Π^sch commitment differs from the one committed in round 1';
+          const res = sch.verify(
+            proofCtx(from, state.rid),
+            { X: state.X.get(from) as Point },
+            m.psi,
+          );
           if (!res.ok) return `Π^sch proof of the key share fails (${res.check})`;
         }
         return undefined;
@@ -145,11 +153,12 @@ export const keygen: ProtocolDefinition<CoreKeyShare, KeygenConfig> = {
           );
           const X = new Map(ctx.parties.map((j) => [j, evalCommitment(Fsum, BigInt(j))]));
           state = { rid: ridAll, x, X, Y: Fsum[0] as Point, chainCode };
-          const psi: SchProof = schProve(
+          const psi = sch.proveWithCommitment(
             proofCtx(ctx.self, ridAll),
-            X.get(ctx.self) as Point,
-            x,
-            sch,
+            { X: X.get(ctx.self) as Point },
+            { x },
+            schnorr.commitment,
+            schnorr.secret,
           );
           return { next: [{ to: 'all', payload: { psi } satisfies Round3 }] };
         }

@@ -78,7 +78,10 @@ describe('keygen', () => {
 
   test('a bad Schnorr proof names the prover', () => {
     const r = runKeygen(2, 3, 'kg-bad-psi', [
-      tamperField({ from: 3, to: 1, round: 3 }, 'psi', flipHex),
+      tamperField({ from: 3, to: 1, round: 3 }, 'psi', (p) => ({
+        ...(p as Record<string, string>),
+        z: flipHex((p as Record<string, string>).z as string) as string,
+      })),
     ]);
     assert.deepEqual(r.errors.get(1)?.culprits, [3]);
     assert.match(r.errors.get(1)?.blame[0]?.reason ?? '', /^Π\^sch proof of the key share fails/);
