@@ -89,6 +89,13 @@ describe('modPow backends', () => {
     });
   }
 
+  test('openssl: results OpenSSL refuses (1 and m − 1, DH_R_INVALID_SECRET) fall back correctly', () => {
+    const p = (1n << 1279n) - 1n; // Mersenne prime, p ≡ 7 (mod 8): 2 is a square, 3 is not
+    assert.equal(modPowWith('openssl', 2n, p - 1n, p), 1n);
+    assert.equal(modPowWith('openssl', 3n, (p - 1n) / 2n, p), p - 1n);
+    assert.equal(modPowWith('openssl', 2n, (p - 1n) / 2n, p), 1n);
+  });
+
   test('setBackend forces a backend and modPow follows it', () => {
     setBackend('bigint');
     assert.equal(activeBackend(), 'bigint');
