@@ -4,7 +4,6 @@
  * migration that has shipped: add a new one.
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { signingMigration } from '../orchestration/tables.ts';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -131,7 +130,6 @@ const initial: Migration = {
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
-  '0002_signing': signingMigration,
 });
 
 /** Migrations come from code, not from a folder, so they work from any working directory. */
