@@ -61,6 +61,11 @@ describe('passphrase seal', () => {
       new PassphraseSeal('pw').unwrap(new TextEncoder().encode(JSON.stringify(o))),
       (e: unknown) => e instanceof WrongSecretError,
     );
+    o.N = 2 ** 22; // with r = 8: 4 GiB of scrypt memory, refused before deriving
+    await assert.rejects(
+      new PassphraseSeal('pw').unwrap(new TextEncoder().encode(JSON.stringify(o))),
+      (e: unknown) => e instanceof IntegrityError && e.reason === 'bad-header',
+    );
     o.N = 1000; // not a power of two
     await assert.rejects(
       new PassphraseSeal('pw').unwrap(new TextEncoder().encode(JSON.stringify(o))),

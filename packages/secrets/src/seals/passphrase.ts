@@ -17,6 +17,7 @@ import { gcmKnownAnswer, scrypt, scryptKnownAnswer } from './selftest.ts';
 /** Production default: N = 2^17, r = 8, p = 1 (128 MiB, in line with OWASP's scrypt advice). */
 export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 const MAX_LOG_N = 22;
+const MAX_MEMORY = 2 ** 30;
 const SALT_LENGTH = 16;
 const CHECK_LENGTH = 16;
 
@@ -100,6 +101,9 @@ function checkParams(p: ScryptParams): ScryptParams {
     throw new RecordIdError('value', 'scrypt r in [1, 32]');
   if (!Number.isSafeInteger(par) || par < 1 || par > 16)
     throw new RecordIdError('value', 'scrypt p in [1, 16]');
+  // scrypt needs 128 * N * r bytes: cap it so a blob cannot make unseal exhaust memory.
+  if (128 * N * r > MAX_MEMORY)
+    throw new RecordIdError('value', 'scrypt parameters needing at most 1 GiB (128 * N * r)');
   return { N, r, p: par };
 }
 
