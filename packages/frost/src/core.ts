@@ -47,15 +47,19 @@ export function polyEval(coeffs: readonly bigint[], x: bigint, n: bigint): bigin
   return acc;
 }
 
-/** Σ x^k·C_k: the public evaluation of a Feldman commitment at x (vss_verify, Appendix C.2). */
+/**
+ * Σ x^k·C_k: the public evaluation of a Feldman commitment at x (vss_verify, Appendix C.2). By
+ * Horner's rule, so each step multiplies by the small party id x instead of a full-size x^k.
+ */
 export function commitmentEval(suite: Suite, C: readonly Point[], x: bigint): Point {
-  const scalars: bigint[] = [];
-  let p = 1n;
-  for (let k = 0; k < C.length; k++) {
-    scalars.push(p);
-    p = mod(p * x, suite.order);
+  if (C.length === 0) return suite.zero;
+  const k = mod(x, suite.order);
+  let acc = C[C.length - 1] as Point;
+  for (let i = C.length - 2; i >= 0; i--) {
+    acc = k === 0n ? suite.zero : acc.is0() ? acc : acc.multiplyUnsafe(k);
+    acc = acc.add(C[i] as Point);
   }
-  return suite.msm(C, scalars);
+  return acc;
 }
 
 /** λ_i over the signer set `ids` at 0 (RFC 9591 §4.2 derive_interpolating_value). */
@@ -112,8 +116,6 @@ export interface SigningContext {
   readonly rho: ReadonlyMap<PartyId, bigint>;
   /** The group commitment as computed (before any even-Y negation). */
   readonly R: Point;
-  /** R_i = D_i + ρ_i·E_i per signer (before any even-Y negation). */
-  readonly Ri: ReadonlyMap<PartyId, Point>;
   /** Taproot: R had odd Y, so nonces and commitment shares are negated. */
   readonly negateR: boolean;
   readonly c: bigint;
@@ -136,17 +138,20 @@ export function signingContext(
   const prefix = concat(suite.encodePoint(PK), suite.H4(msg), suite.H5(concat(...parts)));
   const rho = new Map<PartyId, bigint>();
   for (const [id] of list) rho.set(id, suite.H1(concat(prefix, suite.encodeScalar(BigInt(id)))));
+  // R = Σ D_i + Σ ρ_i·E_i: one multi-scalar multiplication; the per-signer R_i are needed only
+  // to name a cheater, so verifyShare recomputes its own.
   let R = suite.zero;
-  const Ri = new Map<PartyId, Point>();
-  for (const [id, c] of list) {
-    const r = c.hiding.add(suite.mulPublic(c.binding, rho.get(id) as bigint));
-    Ri.set(id, r);
-    R = R.add(r);
-  }
+  for (const [, c] of list) R = R.add(c.hiding);
+  R = R.add(
+    suite.msm(
+      list.map(([, c]) => c.binding),
+      list.map(([id]) => rho.get(id) as bigint),
+    ),
+  );
   if (R.is0()) throw new RangeError('group commitment is the identity');
   const negateR = suite.taproot && !hasEvenY(R);
   const c = suite.challenge(R, PK, msg);
-  return { ids: list.map(([id]) => id), rho, Ri, R, negateR, c };
+  return { ids: list.map(([id]) => id), rho, R, negateR, c };
 }
 
 /** z_i = d_i + e_i·ρ_i + λ_i·s_i·c (§5.2), with the Taproot nonce negation. */
@@ -177,7 +182,7 @@ export function verifyShare(
 ): boolean {
   const rho = ctx.rho.get(id);
   if (rho === undefined) return false;
-  let Ri = ctx.Ri.get(id) ?? commitment.hiding.add(suite.mulPublic(commitment.binding, rho));
+  let Ri = commitment.hiding.add(suite.mulPublic(commitment.binding, rho));
   if (ctx.negateR) Ri = Ri.negate();
   const lambda = lagrange(suite, id, ctx.ids);
   const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);

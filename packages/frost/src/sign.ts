@@ -24,7 +24,7 @@ import {
   verifyAggregate,
   verifyShare,
 } from './core.ts';
-import type { CommitmentPair } from './core.ts';
+import type { CommitmentPair, SigningContext } from './core.ts';
 import { FrostEncodingError, SigningPackageError } from './errors.ts';
 import type { KeyShare } from './keyshare.ts';
 import { preprocess, InMemoryNonceStore } from './nonces.ts';
@@ -79,6 +79,17 @@ export function signShare(
   pkg: SigningPackage,
   opts: SignShareOptions = {},
 ): bigint {
+  return signShareWithContext(key, store, nonceId, pkg, opts).share;
+}
+
+/** signShare, also returning the signing context (so a signer that aggregates reuses it). */
+export function signShareWithContext(
+  key: SigningKey,
+  store: NonceStore,
+  nonceId: string,
+  pkg: SigningPackage,
+  opts: SignShareOptions = {},
+): { share: bigint; context: SigningContext } {
   checkPackage(key, pkg, opts);
   const own = pkg.commitments.get(key.self);
   if (!own)
@@ -92,7 +103,7 @@ export function signShare(
       `commitments[${key.self}]`,
       'does not match the commitment of this nonce',
     );
-  const ctx = signingContext(
+  const context = signingContext(
     key.suite,
     key.publicKey,
     sortCommitments(pkg.commitments),
@@ -100,7 +111,7 @@ export function signShare(
   );
   // Marked used before the share exists: a crash from here on loses the nonce, never reuses it.
   const { nonces } = store.consume(nonceId);
-  return signatureShare(key.suite, ctx, key.self, key.secretShare, nonces);
+  return { share: signatureShare(key.suite, context, key.self, key.secretShare, nonces), context };
 }
 
 export interface AggregateResult {
@@ -180,7 +191,8 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
       { name: 'commit', kind: 'broadcast', payload: commitMsg, reliable: true },
       { name: 'share', kind: 'broadcast', payload: shareMsg },
     ],
-    maxMessageBytes: 4096,
+    // The echo round lists one message id per signer (~90 bytes each, up to 1024 signers).
+    maxMessageBytes: 1 << 17,
     create(ctx, config) {
       if (config.share.suite !== suiteId) throw new RangeError(`share: not a ${suiteId} key share`);
       if (config.share.self !== ctx.self) throw new RangeError('share: belongs to another party');
@@ -234,13 +246,9 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
           if (round === 1) {
             for (const [p, m] of inbox) commitments.set(p, decodeCommitment(m as CommitMsg));
             const pkg = { message: config.message, commitments };
-            myShare = signShare(key, store, nonceId, pkg, { signers: ctx.parties });
-            signing = signingContext(
-              suite,
-              key.publicKey,
-              sortCommitments(commitments),
-              config.message,
-            );
+            const r = signShareWithContext(key, store, nonceId, pkg, { signers: ctx.parties });
+            myShare = r.share;
+            signing = r.context;
             return {
               next: [{ to: 'all', payload: { z: suite.encodeScalar(myShare) } satisfies ShareMsg }],
             };

@@ -9,6 +9,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { mulAddUnsafe, pippenger } from '@noble/curves/abstract/curve.js';
 import { FrostEncodingError } from './errors.ts';
 
 export type SuiteId = 'ed25519' | 'secp256k1' | 'secp256k1-tr';
@@ -93,16 +94,22 @@ function memoEncode(p: Point, enc: (p: Point) => Uint8Array): Uint8Array {
   return b;
 }
 
-function msmWith(zero: Point) {
+type PointCons = Parameters<typeof pippenger>[0];
+/** Σ k_i·P_i for public scalars: Straus (mulAddUnsafe) for a few terms, Pippenger for many. */
+function msmWith(Cons: PointCons, zero: Point) {
   return (points: readonly Point[], scalars: readonly bigint[]): Point => {
-    // Straus-free simple sum: the sets here are small (t ≤ a few hundred) and each term
-    // benefits from noble's per-point wNAF path.
-    let acc = zero;
+    const ps: Point[] = [];
+    const ks: bigint[] = [];
     for (let i = 0; i < points.length; i++) {
       const k = scalars[i] as bigint;
-      if (k !== 0n) acc = acc.add((points[i] as Point).multiplyUnsafe(k));
+      if (k === 0n) continue;
+      ps.push(points[i] as Point);
+      ks.push(k);
     }
-    return acc;
+    if (ps.length === 0) return zero;
+    if (ps.length === 1) return (ps[0] as Point).multiplyUnsafe(ks[0] as bigint);
+    const f = ps.length >= 16 ? pippenger : mulAddUnsafe;
+    return f(Cons as never, ps as never[], ks) as unknown as Point;
   };
 }
 
@@ -175,7 +182,7 @@ function makeEd25519(): Suite {
     verify: (sig, msg, PK) => ed25519.verify(sig, msg, PK.toBytes(), { zip215: false }),
     mulBase: (k) => (k === 0n ? zero : (P.BASE.multiply(k) as unknown as Point)),
     mulPublic: (p, k) => p.multiplyUnsafe(k),
-    msm: msmWith(zero),
+    msm: msmWith(P as unknown as PointCons, zero),
   };
 }
 
@@ -266,7 +273,7 @@ function makeSecp256k1(taproot: boolean): Suite {
         },
     mulBase: (k) => (k === 0n ? zero : (P.BASE.multiply(k) as unknown as Point)),
     mulPublic: (p, k) => p.multiplyUnsafe(k),
-    msm: msmWith(zero),
+    msm: msmWith(P as unknown as PointCons, zero),
   };
 }
 
