@@ -42,8 +42,8 @@ export interface AuxInfoConfig {
 }
 
 const nat = (bits: number) => codec.bigint({ maxBits: bits });
-const round1 = codec.object({ V: codec.bytes({ len: 32 }) });
-const round2 = codec.object({
+export const round1 = codec.object({ V: codec.bytes({ len: 32 }) });
+export const round2 = codec.object({
   N: nat(4096),
   s: nat(4096),
   t: nat(4096),
@@ -51,7 +51,7 @@ const round2 = codec.object({
   rho: codec.bytes({ len: 32 }),
   u: codec.bytes({ len: 32 }),
 });
-const round3 = codec.object({ psiMod: mod.proofSchema, psiFac: fac.proofSchema });
+export const round3 = codec.object({ psiMod: mod.proofSchema, psiFac: fac.proofSchema });
 type Round1 = codec.Infer<typeof round1>;
 type Round2 = codec.Infer<typeof round2>;
 type Round3 = codec.Infer<typeof round3>;
