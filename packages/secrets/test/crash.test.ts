@@ -13,9 +13,13 @@ import { join } from 'node:path';
 import { SqliteBackend } from '../src/sqlite.ts';
 import { SecretStore } from '../src/store.ts';
 import { KeyFileSeal } from '../src/seals/keyfile.ts';
+import { OneTimeStore } from '../src/onetime.ts';
+import { fileCounter } from '../src/counter.ts';
+import { AlreadyConsumedError } from '../src/errors.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const WRITER = join(import.meta.dirname, 'fixtures', 'crash-writer.ts');
+const CONSUMER = join(import.meta.dirname, 'fixtures', 'crash-consumer.ts');
 
 /** Runs the writer until it has acknowledged `rounds` commits, then SIGKILLs it. Returns the last acknowledged round. */
 function runAndKill(db: string, keyfile: string, first: number, rounds: number): Promise<number> {
@@ -82,6 +86,65 @@ test('kill -9 during share writes leaves every acknowledged share intact and non
       );
       store.close();
       next = count;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('kill -9 during consumption: every released presignature stays consumed, the store reopens without a rollback alarm', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quorate-crash-'));
+  try {
+    const db = join(dir, 'secrets.db');
+    const keyfile = join(dir, 'seal.key');
+    const counter = join(dir, 'consumed.ctr');
+    KeyFileSeal.generate(keyfile);
+    const setup = await SecretStore.create(new SqliteBackend(db), new KeyFileSeal(keyfile));
+    const ids = Array.from({ length: 400 }, (_, i) => `p${String(i).padStart(4, '0')}`);
+    OneTimeStore.open(setup, fileCounter(counter)).addMany(
+      'presignature',
+      'key',
+      ids.map((id) => [id, new Uint8Array(256).fill(7)] as const),
+    );
+    setup.close();
+
+    for (const after of [3, 11]) {
+      const released = await new Promise<string[]>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', CONSUMER, db, keyfile, counter], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: string[] = [];
+        let buf = '';
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\n');
+          buf = lines.pop() ?? '';
+          out.push(...lines);
+          if (out.length >= after && !child.killed) child.kill('SIGKILL');
+        });
+        child.on('exit', (code, signal) =>
+          signal === 'SIGKILL'
+            ? resolve(out)
+            : reject(new Error(`consumer exited with ${code}: ${stderr}`)),
+        );
+      });
+      assert.ok(released.length >= after && !released.includes('done'));
+
+      const store = await SecretStore.open(new SqliteBackend(db), new KeyFileSeal(keyfile));
+      const ots = OneTimeStore.open(store, fileCounter(counter)); // no RollbackError
+      for (const id of released) {
+        assert.equal(ots.isConsumed('presignature', 'key', id), true, id);
+        assert.throws(() => ots.consume('presignature', 'key', id), AlreadyConsumedError);
+      }
+      // The counter equals the number of tombstones: each consumption counted exactly once.
+      const consumed = ids.filter((id) => ots.isConsumed('presignature', 'key', id)).length;
+      assert.equal(ots.consumedCount, BigInt(consumed));
+      assert.equal(ots.available('presignature', 'key').length, ids.length - consumed);
+      ots.close();
+      store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
