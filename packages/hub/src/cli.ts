@@ -17,6 +17,8 @@ import { HubError } from './http/errors.ts';
 import { ROLES } from './auth/rbac.ts';
 import type { Principal } from './auth/request-token.ts';
 import type { Role } from './storage/schema.ts';
+import { DEFAULT_EXTENSIONS } from './extensions.ts';
+import type { HubExtension } from './extensions.ts';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -126,9 +128,10 @@ async function withHub<T>(
   v: Flags,
   env: NodeJS.ProcessEnv,
   f: (hub: OpenHub) => Promise<T>,
+  extensions: readonly HubExtension[] = DEFAULT_EXTENSIONS,
 ): Promise<T> {
   const config = loadHubConfig({ dataDir: v['data-dir'] as string | undefined, env });
-  const hub = await openHub(config);
+  const hub = await openHub(config, Date.now, extensions);
   try {
     return await f(hub);
   } finally {
@@ -169,6 +172,8 @@ export async function hubCommand(
     readonly env?: NodeJS.ProcessEnv;
     readonly signal?: AbortSignal;
     readonly onListening?: (ports: { api: number; cosigners: number }) => void;
+    /** Features mounted by `start` (default: DEFAULT_EXTENSIONS). */
+    readonly extensions?: readonly HubExtension[];
   } = {},
 ): Promise<number> {
   const env = opts.env ?? process.env;
@@ -232,30 +237,45 @@ export async function hubCommand(
       case 'start': {
         const { values: v } = parse(rest, {}, help);
         if (v.help) return (io.out(help), 0);
-        return await withHub(v, env, async (hub) => {
-          const { app, services } = await buildHubServer(hub.ctx);
-          await app.listen({ host: hub.config.api.host, port: hub.config.api.port });
-          const api = (app.server.address() as { port: number }).port;
-          const listener = await startCosignerListener(
-            hub.ctx,
-            services.registry,
-            hub.config.cosigners,
-          );
-          print(
-            io,
-            v.json === true,
-            {
-              api: { host: hub.config.api.host, port: api },
-              cosigners: { host: hub.config.cosigners.host, port: listener.port },
-            },
-            `hub API on http://${hub.config.api.host}:${api}, co-signers (mTLS) on ${hub.config.cosigners.host}:${listener.port}`,
-          );
-          opts.onListening?.({ api, cosigners: listener.port });
-          await untilStopped(opts.signal);
-          await listener.close();
-          await app.close();
-          return 0;
-        });
+        const extensions = opts.extensions ?? DEFAULT_EXTENSIONS;
+        return await withHub(
+          v,
+          env,
+          async (hub) => {
+            const {
+              app,
+              services,
+              extensions: runtimes,
+            } = await buildHubServer(hub.ctx, {
+              extensions,
+            });
+            await app.listen({ host: hub.config.api.host, port: hub.config.api.port });
+            const api = (app.server.address() as { port: number }).port;
+            const listener = await startCosignerListener(
+              hub.ctx,
+              services.registry,
+              hub.config.cosigners,
+            );
+            print(
+              io,
+              v.json === true,
+              {
+                api: { host: hub.config.api.host, port: api },
+                cosigners: { host: hub.config.cosigners.host, port: listener.port },
+              },
+              `hub API on http://${hub.config.api.host}:${api}, co-signers (mTLS) on ${hub.config.cosigners.host}:${listener.port}`,
+            );
+            for (const rt of runtimes) rt.attachCosignerListener?.(listener.server);
+            for (const rt of runtimes) rt.start?.();
+            opts.onListening?.({ api, cosigners: listener.port });
+            await untilStopped(opts.signal);
+            for (const rt of runtimes) await rt.close?.();
+            await listener.close();
+            await app.close();
+            return 0;
+          },
+          extensions,
+        );
       }
       case 'api-user create': {
         const { values: v } = parse(

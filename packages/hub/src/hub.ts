@@ -19,6 +19,7 @@ import {
 } from './config.ts';
 import type { ConfigFile, HubConfig } from './config.ts';
 import type { HubContext } from './context.ts';
+import type { HubExtension } from './extensions.ts';
 import { createWorkspaceService } from './workspaces/service.ts';
 
 export interface InitResult {
@@ -104,7 +105,11 @@ export interface OpenHub {
   readonly close: () => Promise<void>;
 }
 
-export async function openHub(config: HubConfig, now: () => number = Date.now): Promise<OpenHub> {
+export async function openHub(
+  config: HubConfig,
+  now: () => number = Date.now,
+  extensions: readonly HubExtension[] = [],
+): Promise<OpenHub> {
   const read = (f: string) => readFileSync(join(config.dataDir, f), 'utf8');
   const ca = await loadInternalCa({
     certificatePem: read(CA_CERT_FILE),
@@ -112,7 +117,10 @@ export async function openHub(config: HubConfig, now: () => number = Date.now): 
   });
   const privateKey = createPrivateKey(read(PAIRING_KEY_FILE));
   const db = openDatabase(config.database);
-  await migrateToLatest(db);
+  await migrateToLatest(
+    db,
+    extensions.flatMap((e) => (e.migrations ? [e.migrations] : [])),
+  );
   const ctx: HubContext = {
     db,
     now,

@@ -27,7 +27,9 @@ import { createIdempotencyStore } from './idempotency.ts';
 import { createNonceStore } from '../auth/nonce-store.ts';
 import { createRequestVerifier } from '../auth/request-token.ts';
 import type { Principal } from '../auth/request-token.ts';
-import { accessOf, routeKey } from '../auth/rbac.ts';
+import { ROUTE_ACCESS, routeKey } from '../auth/rbac.ts';
+import type { Access } from '../auth/rbac.ts';
+import type { HubExtension, HubExtensionRuntime } from '../extensions.ts';
 import type { HubContext } from '../context.ts';
 import { createWorkspaceService } from '../workspaces/service.ts';
 import { createCosignerRegistry } from '../cosigners/registry.ts';
@@ -71,6 +73,10 @@ export interface BuiltServer {
   readonly services: HubServices;
   /** Every route as `METHOD url`, for the RBAC walk and the docs. */
   readonly routes: readonly string[];
+  /** The RBAC table in force: the core's rows and the extensions'. */
+  readonly access: Readonly<Record<string, Access>>;
+  /** What each extension's setup returned (listener hooks, background work, close). */
+  readonly extensions: readonly HubExtensionRuntime[];
 }
 
 function fieldOf(e: FastifyError): string | undefined {
@@ -85,8 +91,17 @@ function fieldOf(e: FastifyError): string | undefined {
 
 export async function buildHubServer(
   ctx: HubContext,
-  opts: { readonly logger?: boolean } = {},
+  opts: { readonly logger?: boolean; readonly extensions?: readonly HubExtension[] } = {},
 ): Promise<BuiltServer> {
+  const table: Record<string, Access> = { ...ROUTE_ACCESS };
+  for (const ext of opts.extensions ?? [])
+    for (const [route, a] of Object.entries(ext.access ?? {})) {
+      if (route in table)
+        throw new Error(`extension ${ext.name}: route ${route} is already in the RBAC table`);
+      table[route] = a;
+    }
+  const accessOf = (method: string, url: string): Access | undefined =>
+    table[routeKey(method, url)];
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -262,7 +277,19 @@ export async function buildHubServer(
   registerWorkspaceRoutes(app, services, ctx);
   registerCosignerRoutes(app, services);
   registerConfigChangeRoutes(app, services);
+  const runtimes: HubExtensionRuntime[] = [];
+  for (const ext of opts.extensions ?? []) {
+    const rt = (await ext.setup?.(ctx, services)) ?? {};
+    rt.registerRoutes?.(app);
+    runtimes.push(rt);
+  }
 
   await app.ready();
-  return { app, services, routes: Object.freeze(routes) };
+  return {
+    app,
+    services,
+    routes: Object.freeze(routes),
+    access: Object.freeze(table),
+    extensions: Object.freeze(runtimes),
+  };
 }

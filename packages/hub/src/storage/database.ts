@@ -5,8 +5,9 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Migration } from 'kysely';
 import type { HubDatabase } from './schema.ts';
-import { migrationProvider } from './migrations.ts';
+import { MIGRATIONS } from './migrations.ts';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -39,9 +40,21 @@ export function openDatabase(config: DatabaseConfig): HubDb {
   return new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: HubDb): Promise<readonly string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * Applies every pending migration (the core's, then the extensions'); throws with the failing
+ * migration's name. Migrations come from code, not a folder, so any working directory works.
+ */
+export async function migrateToLatest(
+  db: HubDb,
+  extra: readonly Readonly<Record<string, Migration>>[] = [],
+): Promise<readonly string[]> {
+  const all: Record<string, Migration> = { ...MIGRATIONS };
+  for (const set of extra)
+    for (const [name, m] of Object.entries(set)) {
+      if (name in all) throw new Error(`two migrations are named ${name}`);
+      all[name] = m;
+    }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => all } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
