@@ -3,7 +3,7 @@
  * PostgreSQL run the same statements); times are bigints of Unix milliseconds. Never edit a
  * migration that has shipped: add a new one.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -131,8 +131,3 @@ const initial: Migration = {
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
 });
-
-/** Migrations come from code, not from a folder, so they work from any working directory. */
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => ({ ...MIGRATIONS }),
-};
