@@ -4,6 +4,7 @@ import { ProtocolError } from '@quorate/runtime';
 import { dropWhere, flipHex, simulate, tamperField } from '@quorate/runtime/harness';
 import { deterministicRng } from '@quorate/runtime/harness';
 import { frostDkg } from '../src/dkg.ts';
+import { frostRefresh } from '../src/refresh.ts';
 import { NonceError, SigningPackageError } from '../src/errors.ts';
 import type { KeyShare } from '../src/keyshare.ts';
 import { InMemoryNonceStore, preprocess } from '../src/nonces.ts';
@@ -233,5 +234,18 @@ describe('DKG', () => {
     const r = run([tamperField({ from: 1, to: 2, round: 2 }, 'share', flipHex)]);
     assertAbort(r.errors.get(2), [1]);
     assert.ok(r.outputs.has(3));
+  });
+});
+
+describe('refresh', () => {
+  test('a refresh share that does not match its commitments names the sender', () => {
+    const r = simulate(frostRefresh('ed25519'), {
+      parties: [1, 2, 3],
+      seed: 'refresh-bad',
+      interceptors: [tamperField({ from: 3, to: 1, round: 2 }, 'delta', flipHex)],
+      config: (p) => ({ share: shares.get(p) as KeyShare }),
+    });
+    assertAbort(r.errors.get(1), [3], /refresh share/);
+    assert.equal(r.outputs.has(1), false);
   });
 });
