@@ -15,3 +15,19 @@ export type { AuxInfo, CoreKeyShare, KeyShare, PartyAux } from './key-share.ts';
 export { normalize, rFromR, toDer, verifyEcdsa, digestToScalar } from './ecdsa.ts';
 export type { EcdsaSignature } from './ecdsa.ts';
 export { lagrangeAtZero } from './vss.ts';
+export { auxInfo, checkPublicAux } from './aux-info.ts';
+export type { AuxInfoConfig } from './aux-info.ts';
+export { presign, signerContext } from './presign.ts';
+export type { PresignConfig, PresignOutput } from './presign.ts';
+export {
+  Presignature,
+  PresignatureConsumedError,
+  PartialSignatureError,
+  combinePartials,
+  partialIsValid,
+} from './presignature.ts';
+export type { PresignaturePublic } from './presignature.ts';
+export { sign } from './sign.ts';
+export type { SignConfig } from './sign.ts';
+export { refresh } from './refresh.ts';
+export type { RefreshConfig } from './refresh.ts';

@@ -54,3 +54,19 @@ export function intFlag(
     throw new UsageError(`--${name} must be between ${min} and ${max} (got ${n})`);
   return n;
 }
+
+/** `--signers 1,3`: sorted, distinct, in 1..n, at least t of them (default: the first t). */
+export function parseSigners(text: string | undefined, t: number, n: number): number[] {
+  if (text === undefined) return Array.from({ length: t }, (_, i) => i + 1);
+  if (!/^\d+(,\d+)*$/.test(text))
+    throw new UsageError(
+      `--signers must be a comma-separated list of party numbers (got "${text}")`,
+    );
+  const ids = text.split(',').map(Number);
+  for (const id of ids)
+    if (id < 1 || id > n) throw new UsageError(`--signers: party ${id} is not in 1..${n}`);
+  if (new Set(ids).size !== ids.length) throw new UsageError('--signers: a party appears twice');
+  if (ids.length < t)
+    throw new UsageError(`--signers: ${ids.length} signer(s) given, the threshold is ${t}`);
+  return ids.sort((a, b) => a - b);
+}

@@ -7,6 +7,7 @@ import { processIo, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 import { simCommand } from './sim.ts';
 import { hubCommand } from '@quorate/hub/cli';
+import { cosignerCommand } from '@quorate/cosigner/cli';
 
 type Group = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -25,7 +26,7 @@ export const GROUPS: Record<string, { summary: string; run: Group }> = {
   },
   cosigner: {
     summary: 'the co-signer daemon: init, start, pair, callbacks, backups',
-    run: notYet('cosigner', 'see the co-signer issue'),
+    run: (argv, io) => cosignerCommand(argv, io),
   },
   recovery: {
     summary: 'offline recovery: keygen, verify, reconstruct, derive',

@@ -8,7 +8,7 @@ import { externalKey, frostDkg, frostSign, getSuite, signingKey } from '@quorate
 import type { KeyShare, SigningKeyOptions, SuiteId } from '@quorate/frost';
 import { DerivationPathError, parsePath } from '@quorate/hd';
 import { simulate } from '@quorate/runtime/harness';
-import { intFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, parseFlags, parseSigners, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 
 export const FROST_USAGE = `Flags (eddsa, schnorr):
@@ -36,21 +36,6 @@ const FLAGS = {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const round = (ms: number) => Math.round(ms * 100) / 100;
-
-function parseSigners(text: string | undefined, t: number, n: number): number[] {
-  if (text === undefined) return Array.from({ length: t }, (_, i) => i + 1);
-  if (!/^\d+(,\d+)*$/.test(text))
-    throw new UsageError(
-      `--signers must be a comma-separated list of party numbers (got "${text}")`,
-    );
-  const ids = text.split(',').map(Number);
-  for (const id of ids)
-    if (id < 1 || id > n) throw new UsageError(`--signers: party ${id} is not in 1..${n}`);
-  if (new Set(ids).size !== ids.length) throw new UsageError('--signers: a party appears twice');
-  if (ids.length < t)
-    throw new UsageError(`--signers: ${ids.length} signer(s) given, the threshold is ${t}`);
-  return ids.sort((a, b) => a - b);
-}
 
 export async function simFrost(
   protocol: 'eddsa' | 'schnorr',

@@ -8,10 +8,12 @@ import { simulate } from '@quorate/runtime/harness';
 import { intFlag, parseFlags, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 import { FROST_USAGE, simFrost } from './sim-frost.ts';
+import { ECDSA_USAGE, simEcdsa } from './sim-ecdsa.ts';
 
 const USAGE = `Usage: quorate sim <protocol> [flags]
 
 Protocols:
+  ecdsa    CGGMP21 threshold ECDSA (secp256k1): keygen, aux-info, presign, sign
   toy      commit–reveal coin toss on the protocol runtime (exercises echo broadcast)
   eddsa    FROST Ed25519 (RFC 9591): DKG then threshold signing
   schnorr  FROST BIP340/Taproot: DKG then threshold signing
@@ -21,6 +23,8 @@ Flags (toy):
   --json        print one JSON object on stdout
   -h, --help    show this help
 
+${ECDSA_USAGE}
+
 ${FROST_USAGE}`;
 
 export async function simCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -29,6 +33,7 @@ export async function simCommand(argv: readonly string[], io: Io): Promise<numbe
     io.out(USAGE);
     return protocol === undefined ? 2 : 0;
   }
+  if (protocol === 'ecdsa') return simEcdsa(rest, io, USAGE);
   if (protocol === 'eddsa' || protocol === 'schnorr') return simFrost(protocol, rest, io, USAGE);
   if (protocol !== 'toy') throw new UsageError(`unknown protocol "${protocol}"\n\n${USAGE}`);
   const { values } = parseFlags(rest, { parties: { type: 'string' } }, USAGE);

@@ -55,3 +55,24 @@ describe('quorate CLI', () => {
     assert.match(io.stdout.join(''), /Usage: quorate sim/);
   });
 });
+
+describe('quorate sim ecdsa: arguments are checked before any work starts', () => {
+  const cases: [string[], RegExp][] = [
+    [['--threshold', '2', '--parties', '3'], /--message is required/],
+    [['--message', 'x', '--level', '1024'], /--level must be 2048 or 3072 \(got "1024"\)/],
+    [['--message', 'x', '--hash', 'md5'], /--hash must be sha256, keccak256 or none \(got "md5"\)/],
+    [['--message', 'x', '--signers', '1,2,3'], /needs exactly 2 signers \(got 3\)/],
+    [['--message', 'x', '--signers', '1,9'], /--signers: party 9 is not in 1\.\.3/],
+    [['--message', 'x', '--path', "m/0'/1"], /hardened/],
+    [['--message', 'x', '--hash', 'none'], /--message must be the 32-byte digest as 64 hex digits/],
+    [['--message', 'x', '--threshold', '4'], /--threshold must be between 2 and 3 \(got 4\)/],
+  ];
+  for (const [args, expected] of cases) {
+    test(args.join(' '), async () => {
+      const io = capture();
+      assert.equal(await main(['sim', 'ecdsa', ...args], io), 2);
+      assert.match(io.stderr.join(''), expected);
+      assert.deepEqual(io.stdout, []);
+    });
+  }
+});
