@@ -1,0 +1,119 @@
+/** End-to-end frames: round trip, tampering, wrong key, replay into another job or pair. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { E2eError, openFrame, sealFrame } from '../src/e2e.ts';
+import { generateIdentity } from '../src/identity.ts';
+import type { Identity } from '../src/identity.ts';
+
+const a = generateIdentity();
+const b = generateIdentity();
+const c = generateIdentity();
+const keys = (i: Identity) => ({ signing: i.signingPublic, encryption: i.encryptionPublic });
+const msg = new TextEncoder().encode('{"v":1,"payload":"round 1"}');
+
+function reason(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof E2eError);
+    return e.reason;
+  }
+  assert.fail('expected an E2eError');
+}
+
+describe('e2e frames', () => {
+  const frame = sealFrame(a, keys(b), 'job-1', 'A', 'B', msg);
+
+  test('the recipient opens what the sender sealed; layout version|nonce|ct|sig', () => {
+    assert.deepEqual(openFrame(b, keys(a), 'job-1', 'A', 'B', frame), msg);
+    assert.equal(frame[0], 1);
+    assert.equal(frame.length, 1 + 24 + msg.length + 16 + 64);
+    // fresh nonce each time
+    assert.notDeepEqual(sealFrame(a, keys(b), 'job-1', 'A', 'B', msg), frame);
+  });
+
+  test('a flipped ciphertext byte fails the signature; a flipped signature byte too', () => {
+    const t = Uint8Array.from(frame);
+    t[30] = (t[30] as number) ^ 1;
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', t)),
+      'bad-signature',
+    );
+    const s = Uint8Array.from(frame);
+    s[s.length - 1] = (s[s.length - 1] as number) ^ 1;
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', s)),
+      'bad-signature',
+    );
+  });
+
+  test('a re-signed tampered frame (sender key known to attacker) still fails decryption', () => {
+    // An attacker holding A's signing key but not the pair's X25519 secret: AEAD catches it.
+    const forged = sealFrame(a, keys(c), 'job-1', 'A', 'B', msg); // encrypted to the wrong peer
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', forged)),
+      'decrypt-failed',
+    );
+  });
+
+  test('the wrong sender key fails the signature; the wrong recipient cannot decrypt', () => {
+    assert.equal(
+      reason(() => openFrame(b, keys(c), 'job-1', 'A', 'B', frame)),
+      'bad-signature',
+    );
+    // C, given A's real keys, verifies the signature but cannot decrypt a frame for B.
+    assert.equal(
+      reason(() => openFrame(c, keys(a), 'job-1', 'A', 'B', frame)),
+      'decrypt-failed',
+    );
+  });
+
+  test('replay into another job, or as another sender/recipient, is refused', () => {
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-2', 'A', 'B', frame)),
+      'bad-signature',
+    );
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'C', frame)),
+      'bad-signature',
+    );
+    assert.equal(
+      reason(() => openFrame(a, keys(b), 'job-1', 'B', 'A', frame)),
+      'bad-signature',
+    );
+  });
+
+  test('field framing: "ab"+"c" differs from "a"+"bc"', () => {
+    const f = sealFrame(a, keys(b), 'job', 'ab', 'c', msg);
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job', 'a', 'bc', f)),
+      'bad-signature',
+    );
+  });
+
+  test('short frames, a bad version and a low-order peer key are refused', () => {
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', frame.subarray(0, 100))),
+      'malformed',
+    );
+    const v = Uint8Array.from(frame);
+    v[0] = 2;
+    assert.equal(
+      reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', v)),
+      'bad-version',
+    );
+    assert.equal(
+      reason(() =>
+        sealFrame(
+          a,
+          { signing: b.signingPublic, encryption: new Uint8Array(32) },
+          'j',
+          'A',
+          'B',
+          msg,
+        ),
+      ),
+      'bad-peer-key',
+    );
+  });
+});
