@@ -455,13 +455,11 @@ async function cmdInfo(ctx: Ctx): Promise<number> {
   if (ctx.flags.keys) {
     const opened = await openStore(cfg, sealFromConfig(cfg, ctx.env));
     try {
-      out['keys'] = new KeyStore(opened.store)
-        .list()
-        .map((k) => ({
-          keyId: k.name,
-          algorithm: k.meta?.algorithm,
-          publicKey: k.meta?.publicKey,
-        }));
+      out['keys'] = new KeyStore(opened.store).list().map((k) => ({
+        keyId: k.name,
+        algorithm: k.meta?.algorithm,
+        publicKey: k.meta?.publicKey,
+      }));
     } finally {
       opened.close();
     }
