@@ -10,6 +10,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   callbackListener,
   createCallbackHandler,
@@ -59,11 +61,11 @@ describe('co-signer daemon with a fake hub', () => {
           : { action: 'APPROVE' },
     });
     g1 = await startInstance('g1', ca, hub);
-    // g2 signs at most once per hour (embedded rate limit).
+    // g2 signs at most twice per hour (embedded rate limit): the third sign job is refused.
     g2 = await startInstance('g2', ca, hub, {
       rules: {
         operations: { keygen: {}, sign: {} },
-        rateLimits: [{ operation: 'sign', max: 1, windowSeconds: 3600 }],
+        rateLimits: [{ operation: 'sign', max: 2, windowSeconds: 3600 }],
       },
     });
     all = [p1, g1, g2];
@@ -181,6 +183,106 @@ describe('co-signer daemon with a fake hub', () => {
     );
     // Each signer's nonce was consumed in the one-time store (tombstone present).
     for (const i of all) assert.equal(i.store.list('nonce-consumed', 'key-ed').length, 1);
+  });
+
+  test('FROST BIP340 keygen then sign complete, and the signature verifies', async () => {
+    const kg = await send({
+      jobId: 'job-kg-tr',
+      kind: 'keygen',
+      algorithm: 'schnorr-bip340',
+      keyId: 'key-tr',
+      participants: participants(),
+      threshold: 3,
+      request: null,
+      timeoutMs: 20_000,
+    });
+    await hub.waitFor(() => results(kg.jobId).length === 3, 'three keygen results');
+    const pub = (results(kg.jobId)[0]?.frame['output'] as { publicKey: string }).publicKey;
+    const digest = 'ab'.repeat(32);
+    // g2's rate limit counts this second signature.
+    const sg = await send({
+      jobId: 'job-sign-tr',
+      kind: 'sign',
+      algorithm: 'schnorr-bip340',
+      keyId: pub, // a key may be named by its public key
+      participants: participants(),
+      threshold: 3,
+      request: {
+        transactionId: 'tx-tr',
+        operation: 'raw',
+        asset: null,
+        amount: null,
+        destination: null,
+        digest,
+        derivationPath: null,
+        raw: null,
+      },
+      timeoutMs: 20_000,
+    });
+    await hub.waitFor(() => results(sg.jobId).length === 3, 'three sign results');
+    const sig = (results(sg.jobId)[0]?.frame['output'] as { signature: string }).signature;
+    assert.equal(
+      schnorr.verify(
+        Buffer.from(sig, 'hex'),
+        Buffer.from(digest, 'hex'),
+        Buffer.from(pub, 'hex').subarray(1),
+      ),
+      true,
+    );
+  });
+
+  test('a job signed by another key, a swapped peer key or a non-clique is refused by all', async () => {
+    const base = {
+      kind: 'toy' as const,
+      algorithm: 'toy' as const,
+      keyId: null,
+      threshold: null,
+      request: null,
+      timeoutMs: 5_000,
+    };
+    // Bad authorization: signed by a key the co-signers did not pin.
+    const forged = await hub.sign(
+      { ...base, jobId: 'job-forged', participants: participants(), sessionId: hex32(sessionN++) },
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey,
+    );
+    for (const i of all) hub.sendJob(i.id, forged);
+    // Tampered after signing: the time-out changed.
+    const good = await hub.sign({
+      ...base,
+      jobId: 'job-tampered',
+      participants: participants(),
+      sessionId: hex32(sessionN++),
+    });
+    const tampered = { ...good, timeoutMs: 6_000 };
+    for (const i of all) hub.sendJob(i.id, tampered);
+    // A swapped identity key for g2 (the hub cannot replace a pinned key).
+    const swapped = participants();
+    swapped[2] = {
+      ...swapped[2]!,
+      identity: { ...swapped[2]!.identity, encryption: '77'.repeat(32) },
+    };
+    await send({ ...base, jobId: 'job-swapped', participants: swapped });
+    // Two guards of the same set: not a clique.
+    const twoA = participants();
+    twoA[2] = { ...twoA[2]!, set: 'A' };
+    await send({ ...base, jobId: 'job-two-a', participants: twoA });
+
+    const checks = (jobId: string) => {
+      const list = all.map((i) => {
+        const e = i.events.find((x) => x.type === 'refused' && x.jobId === jobId);
+        return e?.type === 'refused' ? e.check : undefined;
+      });
+      return list;
+    };
+    for (const j of ['job-forged', 'job-tampered', 'job-swapped', 'job-two-a'])
+      await hub.waitFor(() => hub.framesOf(j, 'job-refused').length === 3, `${j} refusals`);
+    assert.deepEqual(checks('job-forged'), ['authorization', 'authorization', 'authorization']);
+    assert.deepEqual(checks('job-tampered'), ['authorization', 'authorization', 'authorization']);
+    // p1 and g1 refuse g2's swapped key; g2 itself sees its own keys misstated.
+    assert.deepEqual(checks('job-swapped'), ['pinning', 'pinning', 'pinning']);
+    assert.deepEqual(checks('job-two-a'), ['clique', 'clique', 'clique']);
+    for (const j of ['job-forged', 'job-tampered', 'job-swapped', 'job-two-a'])
+      assert.equal(hub.framesOf(j, 'envelope').length, 0);
   });
 
   test('an embedded rule (rate limit) refuses before any protocol message is sent', async () => {
