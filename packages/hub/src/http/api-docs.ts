@@ -10,21 +10,34 @@ import { buildHubServer } from './server.ts';
 import { openDatabase, migrateToLatest } from '../storage/database.ts';
 import { createCaMaterial, loadInternalCa } from '../cosigners/ca.ts';
 import { DEFAULT_SETTINGS } from '../context.ts';
+import { DEFAULT_EXTENSIONS } from '../extensions.ts';
+import type { HubExtension } from '../extensions.ts';
 
 type Json = Record<string, unknown>;
 
-/** The OpenAPI document of a throwaway in-memory hub (same routes and schemas as a real one). */
-export async function openApiDocument(): Promise<Json> {
+/**
+ * The OpenAPI document of a throwaway in-memory hub with the same routes and schemas as a real
+ * one: the core and the extensions `hub start` loads.
+ */
+export async function openApiDocument(
+  extensions: readonly HubExtension[] = DEFAULT_EXTENSIONS,
+): Promise<Json> {
   const db = openDatabase({ kind: 'sqlite', path: ':memory:' });
-  await migrateToLatest(db);
-  const pairing = generateKeyPairSync('ed25519');
-  const { app } = await buildHubServer({
+  await migrateToLatest(
     db,
-    now: () => 0,
-    ca: await loadInternalCa(await createCaMaterial('docs', Date.UTC(2026, 0, 1))),
-    pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
-    settings: DEFAULT_SETTINGS,
-  });
+    extensions.flatMap((e) => (e.migrations ? [e.migrations] : [])),
+  );
+  const pairing = generateKeyPairSync('ed25519');
+  const { app } = await buildHubServer(
+    {
+      db,
+      now: () => 0,
+      ca: await loadInternalCa(await createCaMaterial('docs', Date.UTC(2026, 0, 1))),
+      pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
+      settings: DEFAULT_SETTINGS,
+    },
+    { extensions },
+  );
   const doc = app.swagger() as unknown as Json;
   await app.close();
   await db.destroy();

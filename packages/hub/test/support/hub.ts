@@ -16,6 +16,7 @@ import type { HubContext, HubSettings } from '../../src/context.ts';
 import { DEFAULT_SETTINGS } from '../../src/context.ts';
 import { sha256Hex } from '../../src/auth/request-token.ts';
 import type { Role } from '../../src/storage/schema.ts';
+import type { HubExtension } from '../../src/extensions.ts';
 
 // Certificates are checked by TLS against the real clock, so the fake clock starts at "now".
 export const T0 = Math.floor(Date.now() / 1000) * 1000;
@@ -86,11 +87,16 @@ export interface TestHub {
   readonly close: () => Promise<void>;
 }
 
+/** `extensions` lets feature tests run on the same harness (their migrations, routes, RBAC). */
 export async function startTestHub(
   db: HubDb,
   settings: Partial<HubSettings> = {},
+  extensions: readonly HubExtension[] = [],
 ): Promise<TestHub> {
-  await migrateToLatest(db);
+  await migrateToLatest(
+    db,
+    extensions.flatMap((e) => (e.migrations ? [e.migrations] : [])),
+  );
   const clock = new FakeClock();
   const pairing = generateKeyPairSync('ed25519');
   const ctx: HubContext = {
@@ -100,7 +106,7 @@ export async function startTestHub(
     pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
     settings: { ...DEFAULT_SETTINGS, ...settings },
   };
-  const server = await buildHubServer(ctx);
+  const server = await buildHubServer(ctx, { extensions });
   const ownerKey = testKey('Ed25519');
   const { workspaceId, owner } = await server.services.workspaces.createWorkspace({
     name: `ws ${randomUUID().slice(0, 8)}`,
