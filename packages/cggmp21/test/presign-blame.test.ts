@@ -161,3 +161,38 @@ describe('sign: a bad partial signature names its sender', () => {
     expectBlame(r as never, 1, 2, /^partial signature σ does not match the presign commitments/);
   });
 });
+
+describe('presign: replays and time-outs', () => {
+  test('messages replayed from an older session are dropped and the run completes', () => {
+    const old = simulate(presign, {
+      parties: signers,
+      config: (p) => ({ share: byId.get(p)! }),
+      seed: 'old',
+      sessionId: new Uint8Array(32).fill(1),
+    });
+    const replays = old.sent.filter((d) => d.to === 1);
+    const r = simulate(presign, {
+      parties: signers,
+      config: (p) => ({ share: byId.get(p)! }),
+      seed: 'new',
+      sessionId: new Uint8Array(32).fill(2),
+      inject: replays,
+    });
+    assert.equal(r.errors.size, 0);
+    assert.equal(r.outputs.size, 2);
+    assert.equal(r.dropped.length, replays.length);
+    assert.ok(
+      r.dropped.every((d) => d.result.status === 'dropped' && d.result.reason === 'wrong-session'),
+    );
+  });
+
+  test('a silent signer is an I/O time-out, never blame (callers may retry in a fresh session)', () => {
+    const r = runPresign([(d) => (d.from === 2 && d.envelope.round === 2 ? [] : undefined)]);
+    const err = r.errors.get(1);
+    assert.equal(err?.kind, 'io');
+    assert.equal(err?.timeout, true);
+    assert.deepEqual(err?.missing, [2]);
+    assert.deepEqual(err?.culprits, []);
+    assert.equal(err?.retryable, true);
+  });
+});
