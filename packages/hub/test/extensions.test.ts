@@ -77,3 +77,33 @@ test('an extension may not redefine a core route’s roles', async () => {
   await assert.rejects(buildHubServer(ctx, { extensions: [bad] }), /already in the RBAC table/);
   await ctx.db.destroy();
 });
+
+test('an unexpected error is a bare 500 internal that leaks nothing', async () => {
+  const ctx = await context();
+  await migrateToLatest(ctx.db);
+  const boom: HubExtension = {
+    name: 'boom',
+    access: { 'GET /boom': 'public' },
+    setup: () => ({
+      registerRoutes: (app) => {
+        app.get('/boom', async () => {
+          throw new Error('secret detail: db password hunter2');
+        });
+      },
+    }),
+  };
+  const server = await buildHubServer(ctx, { extensions: [boom] });
+  const r = await server.app.inject({ method: 'GET', url: '/boom' });
+  assert.equal(r.statusCode, 500);
+  assert.deepEqual(JSON.parse(r.body), { error: { code: 'internal', message: 'internal error' } });
+  const big = await server.app.inject({
+    method: 'POST',
+    url: '/v1/cosigners/pair',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ token: 'x'.repeat(1024 * 1024), csr: 'y' }),
+  });
+  assert.equal(big.statusCode, 413);
+  assert.equal(JSON.parse(big.body).error.code, 'payload_too_large');
+  await server.app.close();
+  await ctx.db.destroy();
+});
