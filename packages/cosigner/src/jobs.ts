@@ -114,6 +114,8 @@ interface RunningJob {
 
 const MAX_BUFFERED = 256;
 const MAX_EARLY_JOBS = 64;
+/** Finished jobs remembered (so a repeated job id is ignored) before the oldest are forgotten. */
+const MAX_REMEMBERED_JOBS = 10_000;
 
 const JOB_OPERATION: Record<Job['kind'], Operation> = {
   keygen: 'keygen',
@@ -172,6 +174,7 @@ export class JobRunner {
     };
     this.#early.delete(job.jobId);
     this.#jobs.set(job.jobId, run);
+    this.#forgetOld();
     try {
       await this.#check(run);
     } catch (e) {
@@ -186,11 +189,23 @@ export class JobRunner {
     this.#start(run);
   }
 
+  #forgetOld(): void {
+    if (this.#jobs.size <= MAX_REMEMBERED_JOBS) return;
+    for (const [id, r] of this.#jobs) {
+      if (this.#jobs.size <= MAX_REMEMBERED_JOBS) break;
+      if (r.state === 'finished') this.#jobs.delete(id);
+    }
+  }
+
   /** Handles a relayed `envelope` frame. Never throws. */
   onEnvelope(jobId: string, from: string, data: string): void {
     const run = this.#jobs.get(jobId);
     if (run === undefined) {
-      if (this.#early.size >= MAX_EARLY_JOBS && !this.#early.has(jobId)) return;
+      if (this.#early.size >= MAX_EARLY_JOBS && !this.#early.has(jobId)) {
+        // Evict the oldest unknown job's buffer: a flood of bogus job ids cannot pin memory.
+        const oldest = this.#early.keys().next().value;
+        if (oldest !== undefined) this.#early.delete(oldest);
+      }
       const list = this.#early.get(jobId) ?? [];
       if (list.length < MAX_BUFFERED) list.push({ from, data });
       this.#early.set(jobId, list);

@@ -19,6 +19,7 @@ import {
   importPublicKey,
 } from '@quorate/callback';
 import type { CallbackHandler } from '@quorate/callback';
+import { createCosignerMetrics } from '@quorate/cosigner-risk/metrics';
 import { identityPublicKeyPem } from '../src/identity.ts';
 import type { Job } from '../src/job.ts';
 import { FakeHub } from './helpers/fake-hub.ts';
@@ -37,6 +38,7 @@ describe('co-signer daemon with a fake hub', () => {
   let cbServer: Server;
   let all: Instance[];
   let sessionN = 1;
+  const g1Metrics = createCosignerMetrics();
 
   before(async () => {
     const ca = await createTestCa();
@@ -60,7 +62,7 @@ describe('co-signer daemon with a fake hub', () => {
           ? { action: 'REJECT', rejectionReason: 'digest on the deny list' }
           : { action: 'APPROVE' },
     });
-    g1 = await startInstance('g1', ca, hub);
+    g1 = await startInstance('g1', ca, hub, { metrics: g1Metrics });
     // g2 signs at most twice per hour (embedded rate limit): the third sign job is refused.
     g2 = await startInstance('g2', ca, hub, {
       rules: {
@@ -125,6 +127,17 @@ describe('co-signer daemon with a fake hub', () => {
         ).local.coin,
     );
     assert.equal(new Set(coins).size, 1);
+    // Counted in g1's metrics.
+    const runs = await g1Metrics.protocolRuns.get();
+    assert.deepEqual(
+      runs.values.map((v) => [v.labels, v.value]),
+      [[{ protocol: 'toy/toy', outcome: 'done' }, 1]],
+    );
+    const decisions = await g1Metrics.riskDecisions.get();
+    assert.deepEqual(
+      decisions.values.map((v) => [v.labels, v.value]),
+      [[{ decision: 'approve', decided_by: 'rules' }, 1]],
+    );
   });
 
   test('FROST Ed25519 keygen then sign complete, and the signature verifies', async () => {

@@ -12,6 +12,7 @@ import {
 import { AuditLog, MemoryAuditSink } from '@quorate/cosigner-risk/audit';
 import { parseRiskRules } from '@quorate/cosigner-risk/rules';
 import type { RiskRulesInput } from '@quorate/cosigner-risk/rules';
+import type { CosignerMetrics } from '@quorate/cosigner-risk/metrics';
 import { Cosigner } from '../../src/daemon.ts';
 import { createIdentity, publicIdentity } from '../../src/identity.ts';
 import type { Identity } from '../../src/identity.ts';
@@ -35,7 +36,11 @@ export async function startInstance(
   id: string,
   ca: TestCa,
   hub: FakeHub,
-  opts: { rules?: RiskRulesInput; callback?: { url: string; publicKeyPem: string } } = {},
+  opts: {
+    rules?: RiskRulesInput;
+    callback?: { url: string; publicKeyPem: string };
+    metrics?: CosignerMetrics;
+  } = {},
 ): Promise<Instance> {
   const dir = mkdtempSync(join(tmpdir(), 'quorate-cosigner-test-'));
   const store = await SecretStore.create(
@@ -70,6 +75,7 @@ export async function startInstance(
     pairings: [pairing],
     rules: parseRiskRules(opts.rules ?? { operations: { keygen: {}, sign: {} } }),
     audit,
+    ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
     callbacks: { timeoutMs: 5_000, retryDelaysMs: [] },
     heartbeatMs: 1_000,
     backoffMinMs: 50,

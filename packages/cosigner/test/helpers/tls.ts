@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import assert from 'node:assert/strict';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -29,6 +30,8 @@ export interface TestCa {
   readonly certPem: string;
   issueServer(): Promise<{ certPem: string; keyPem: string }>;
   issueClient(cn: string): Promise<{ certPem: string; keyPem: string; pkcs8: Uint8Array }>;
+  /** A client certificate for the key of a CSR (what the hub's CA does at pairing). */
+  issueForCsr(csrPem: string, cn: string): Promise<string>;
 }
 
 export async function createTestCa(name = 'test-ca'): Promise<TestCa> {
@@ -72,6 +75,25 @@ export async function createTestCa(name = 'test-ca'): Promise<TestCa> {
           { type: 'dns', value: 'localhost' },
         ]),
       ]),
+    issueForCsr: async (csrPem, cn) => {
+      const csr = new x509.Pkcs10CertificateRequest(csrPem);
+      assert(await csr.verify(), 'CSR signature');
+      const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: serial(),
+        subject: `CN=${cn}`,
+        issuer: ca.subject,
+        notBefore: new Date(now - DAY),
+        notAfter: new Date(now + DAY),
+        publicKey: csr.publicKey,
+        signingKey: keys.privateKey,
+        signingAlgorithm: SIGN,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+        ],
+      });
+      return cert.toString('pem');
+    },
     issueClient: (cn) =>
       issue(`CN=${cn}`, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])]),
   };
