@@ -6,6 +6,7 @@
  *    secp256k1-tr); the share is stored in the secrets store; output publicKey and chainCode;
  *  - sign / eddsa-ed25519 and schnorr-bip340: FROST signing with a nonce preprocessed into the
  *    one-time store, so it is durably consumed before the signature share leaves (nonce-store.ts);
+ *    the request's derivation path is applied, and BIP340 signs for the BIP86 Taproot output key;
  *  - ecdsa-secp256k1 (CGGMP21): not wired yet — refused as unsupported (see README).
  *
  * Keys are stored under a key name: the job's keyId, or for a keygen without one its jobId; the
@@ -158,12 +159,18 @@ export function prepareRun(job: Job, ctx: PrepareContext): PreparedRun {
     // Preprocessed into the one-time store: FROST consumes it (durably) before computing the share.
     const nonceId = (preprocess(suite, share.secretShare, nonces, ctx.rng)[0] as { id: string }).id;
     const path = job.request.derivationPath;
+    // BIP340 keys sign for the Taproot output key: BIP32 derivation, then the BIP341 key-path
+    // tweak with no script tree (BIP86), as the hub derives addresses (vaults/derivation.ts).
+    const key = {
+      ...(path === null || path === 'm' ? {} : { path }),
+      ...(suiteId === 'secp256k1-tr' ? { merkleRoot: new Uint8Array(0) } : {}),
+    };
     return {
       def: frostSign(suiteId) as ProtocolDefinition<unknown, unknown>,
       config: {
         share,
         message: Uint8Array.from(Buffer.from(job.request.digest, 'hex')),
-        ...(path === null || path === 'm' ? {} : { key: { path } }),
+        key,
         nonce: { store: nonces, id: nonceId },
       },
       finish: (out) => ({ signature: hex((out as { signature: Uint8Array }).signature) }),

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { schnorr } from '@noble/curves/secp256k1.js';
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { generateKeyPairSync } from 'node:crypto';
 import {
   callbackListener,
@@ -234,14 +234,16 @@ describe('co-signer daemon with a fake hub', () => {
     });
     await hub.waitFor(() => results(sg.jobId).length === 3, 'three sign results');
     const sig = (results(sg.jobId)[0]?.frame['output'] as { signature: string }).signature;
-    assert.equal(
-      schnorr.verify(
-        Buffer.from(sig, 'hex'),
-        Buffer.from(digest, 'hex'),
-        Buffer.from(pub, 'hex').subarray(1),
-      ),
-      true,
-    );
+    // BIP86: Q = lift_x(P) + H_TapTweak(x(P))·G; the signature verifies under x(Q), not x(P).
+    const P = secp256k1.Point.fromBytes(Buffer.from(pub, 'hex'));
+    const xP = P.toBytes(true).subarray(1);
+    const t = BigInt('0x' + Buffer.from(schnorr.utils.taggedHash('TapTweak', xP)).toString('hex'));
+    const even = P.toBytes(true)[0] === 2 ? P : P.negate();
+    const xQ = even.add(secp256k1.Point.BASE.multiply(t)).toBytes(true).subarray(1);
+    const sigBytes = Buffer.from(sig, 'hex');
+    const msg = Buffer.from(digest, 'hex');
+    assert.equal(schnorr.verify(sigBytes, msg, xQ), true);
+    assert.equal(schnorr.verify(sigBytes, msg, xP), false);
   });
 
   test('a job signed by another key, a swapped peer key or a non-clique is refused by all', async () => {
