@@ -10,6 +10,7 @@ import type { Migration } from 'kysely';
 import type { Access } from './auth/rbac.ts';
 import type { HubContext } from './context.ts';
 import type { HubApp, HubServices } from './http/server.ts';
+import { signingExtension } from './orchestration/extension.ts';
 
 export interface HubExtensionRuntime {
   /** Registers the extension's routes (each needs an entry in `access`). */
@@ -34,4 +35,4 @@ export interface HubExtension {
 }
 
 /** The extensions `quorate hub start` loads. Features register themselves here. */
-export const DEFAULT_EXTENSIONS: readonly HubExtension[] = [];
+export const DEFAULT_EXTENSIONS: readonly HubExtension[] = [signingExtension()];

@@ -1,0 +1,82 @@
+/**
+ * Signing orchestration as a hub extension (src/extensions.ts): vaults, transactions, the
+ * signing schema and quarantine, webhooks, and the co-signers' WebSocket relay on the mTLS
+ * listener. It brings its migration (`0002_signing`, orchestration/tables.ts) and its RBAC rows,
+ * next to the routes they protect.
+ */
+import type { Access } from '../auth/rbac.ts';
+import type { Role } from '../storage/schema.ts';
+import type { HubExtension } from '../extensions.ts';
+import { createSigningStack } from './stack.ts';
+import { signingMigration } from './tables.ts';
+import type { SigningOptions, SigningStack } from './stack.ts';
+import { registerOrchestrationRoutes } from './routes.ts';
+import { registerVaultRoutes } from '../vaults/routes.ts';
+import { registerTransactionRoutes } from '../transactions/routes.ts';
+import { registerWebhookRoutes } from '../webhooks/routes.ts';
+
+const EVERYONE: readonly Role[] = ['owner', 'admin', 'signer', 'editor', 'viewer'];
+const MANAGERS: readonly Role[] = ['owner', 'admin'];
+const EDITORS: readonly Role[] = ['owner', 'admin', 'editor'];
+/** Who may submit and cancel transactions. */
+const INITIATORS: readonly Role[] = ['owner', 'admin', 'signer'];
+/** Who may vote; the policy rule's approval groups then decide whose vote counts. */
+const VOTERS: readonly Role[] = ['owner', 'admin', 'signer', 'editor'];
+
+export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
+  'GET /v1/signing-schema': EVERYONE,
+  'PUT /v1/signing-schema': MANAGERS,
+  'GET /v1/quarantine': EVERYONE,
+  'POST /v1/quarantine/:id/release': MANAGERS,
+  'POST /v1/vaults': MANAGERS,
+  'GET /v1/vaults': EVERYONE,
+  'GET /v1/vaults/:id': EVERYONE,
+  'POST /v1/vaults/:id/refresh': MANAGERS,
+  'POST /v1/vaults/:id/accounts': EDITORS,
+  'GET /v1/vaults/:id/accounts': EVERYONE,
+  'POST /v1/transactions': INITIATORS,
+  'GET /v1/transactions': EVERYONE,
+  'GET /v1/transactions/:id': EVERYONE,
+  'POST /v1/transactions/:id/approve': VOTERS,
+  'POST /v1/transactions/:id/reject': VOTERS,
+  'POST /v1/transactions/:id/cancel': INITIATORS,
+  'POST /v1/webhooks': MANAGERS,
+  'GET /v1/webhooks': EVERYONE,
+  'DELETE /v1/webhooks/:id': MANAGERS,
+});
+
+export const SIGNING_MIGRATIONS = Object.freeze({ '0002_signing': signingMigration });
+
+export interface SigningExtensionOptions extends SigningOptions {
+  /** Background refill / refresh period in `hub start`. */
+  readonly backgroundIntervalMs?: number;
+  /** Receives the stack once built (tests, the CLI). */
+  readonly onSetup?: (stack: SigningStack) => void;
+}
+
+export function signingExtension(opts: SigningExtensionOptions = {}): HubExtension {
+  return {
+    name: 'signing',
+    migrations: SIGNING_MIGRATIONS,
+    access: SIGNING_ACCESS,
+    setup(ctx, services) {
+      const stack = createSigningStack(
+        ctx,
+        { registry: services.registry, changes: services.changes },
+        opts,
+      );
+      opts.onSetup?.(stack);
+      return {
+        registerRoutes(app) {
+          registerOrchestrationRoutes(app, stack);
+          registerVaultRoutes(app, stack);
+          registerTransactionRoutes(app, stack);
+          registerWebhookRoutes(app, stack);
+        },
+        attachCosignerListener: (server) => stack.attach(server),
+        start: () => stack.startBackground(opts.backgroundIntervalMs),
+        close: () => stack.close(),
+      };
+    },
+  };
+}

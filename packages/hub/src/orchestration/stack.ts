@@ -1,0 +1,83 @@
+/**
+ * Assembles signing orchestration for one hub process: the relay (co-signer WebSocket endpoint),
+ * the coordinator (cliques, failover, quarantine), presignature pools, vaults, transactions and
+ * webhooks. `attach` mounts the relay on the mTLS listener; `startBackground` runs the pool refill
+ * and the refresh schedule; `close` stops them.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Server } from 'node:https';
+import type { HubContext } from '../context.ts';
+import type { CosignerRegistry } from '../cosigners/registry.ts';
+import type { ConfigChangeService } from '../config-changes/service.ts';
+import type { RefillPolicy } from '../signing-schema/index.ts';
+import { createJobSigner } from './authorization.ts';
+import { createCoordinator, DEFAULT_COORDINATOR_OPTIONS } from './coordinator.ts';
+import type { CoordinatorOptions } from './coordinator.ts';
+import { createPresignaturePools, DEFAULT_REFILL_POLICY } from './presignatures.ts';
+import { createRelay } from './relay.ts';
+import type { RelayOptions } from './relay.ts';
+import { createVaultService } from '../vaults/service.ts';
+import { createTransactionService } from '../transactions/service.ts';
+import { createWebhookService, DEFAULT_WEBHOOK_OPTIONS } from '../webhooks/service.ts';
+import type { WebhookOptions } from '../webhooks/service.ts';
+
+export interface SigningOptions {
+  /** P-256 key that signs job authorizations; ephemeral when absent. */
+  readonly jobSigningKey?: KeyObject;
+  readonly coordinator?: Partial<CoordinatorOptions>;
+  readonly refill?: RefillPolicy;
+  readonly webhooks?: Partial<WebhookOptions>;
+  readonly relay?: RelayOptions;
+}
+
+export function createSigningStack(
+  ctx: HubContext,
+  deps: { readonly registry: CosignerRegistry; readonly changes: ConfigChangeService },
+  opts: SigningOptions = {},
+) {
+  const jobSigner = createJobSigner(opts.jobSigningKey);
+  const relay = createRelay(ctx, deps.registry, opts.relay ?? {});
+  const coordinator = createCoordinator(ctx, relay, jobSigner, {
+    ...DEFAULT_COORDINATOR_OPTIONS,
+    ...opts.coordinator,
+  });
+  const pools = createPresignaturePools(ctx, coordinator, opts.refill ?? DEFAULT_REFILL_POLICY);
+  const webhooks = createWebhookService(ctx, { ...DEFAULT_WEBHOOK_OPTIONS, ...opts.webhooks });
+  const vaults = createVaultService(ctx, coordinator);
+  const transactions = createTransactionService({
+    ctx,
+    changes: deps.changes,
+    vaults,
+    coordinator,
+    relay,
+    pools,
+    webhooks,
+  });
+  let refreshTimer: NodeJS.Timeout | undefined;
+  return {
+    jobSigner,
+    relay,
+    coordinator,
+    pools,
+    webhooks,
+    vaults,
+    transactions,
+    attach(server: Server): void {
+      relay.attach(server);
+    },
+    /** Pool refill and the refresh schedule, every `intervalMs`. */
+    startBackground(intervalMs = 30_000): void {
+      pools.start(intervalMs);
+      refreshTimer = setInterval(() => void vaults.refreshDue().catch(() => undefined), intervalMs);
+      refreshTimer.unref();
+    },
+    async close(): Promise<void> {
+      pools.stop();
+      clearInterval(refreshTimer);
+      webhooks.close();
+      await relay.close();
+    },
+  };
+}
+
+export type SigningStack = ReturnType<typeof createSigningStack>;
