@@ -8,6 +8,7 @@ import type { Io } from './args.ts';
 import { simCommand } from './sim.ts';
 import { hubCommand } from '@quorate/hub/cli';
 import { cosignerCommand } from '@quorate/cosigner/cli';
+import { recoveryCommand } from '@quorate/recovery/cli';
 
 type Group = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -30,7 +31,7 @@ export const GROUPS: Record<string, { summary: string; run: Group }> = {
   },
   recovery: {
     summary: 'offline recovery: keygen, verify, reconstruct, derive',
-    run: notYet('recovery', 'see the recovery issue'),
+    run: recoveryCommand,
   },
   dev: {
     summary: 'developer stack: dev up --demo',
