@@ -15,7 +15,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { ProtocolError, Session, cryptoRng } from '@quorate/runtime';
+import { ProtocolError, Session, cryptoRng, decodeEnvelope } from '@quorate/runtime';
 import type { Rng, SentMessage } from '@quorate/runtime';
 import { checkDigest, DigestError } from '@quorate/cosigner-risk/digest';
 import type { RiskEngine } from '@quorate/cosigner-risk/rules';
@@ -485,6 +485,23 @@ export class JobRunner {
         from,
         reason: e instanceof E2eError ? e.reason : 'undecodable',
       });
+      return;
+    }
+    // The envelope's own sender and receiver must be the E2E sender and us: otherwise a
+    // participant could speak for another party inside a frame it legitimately signed.
+    let inner: { from: number; to: number | null };
+    try {
+      inner = decodeEnvelope(plain);
+    } catch {
+      this.#o.onEvent?.({ type: 'dropped', jobId: run.job.jobId, from, reason: 'malformed' });
+      return;
+    }
+    const self = run.byParty.get(inner.to ?? -1);
+    if (
+      run.byParty.get(inner.from) !== from ||
+      (inner.to !== null && self !== this.#o.cosignerId)
+    ) {
+      this.#o.onEvent?.({ type: 'dropped', jobId: run.job.jobId, from, reason: 'sender-mismatch' });
       return;
     }
     const session = run.session as Session<unknown>;
