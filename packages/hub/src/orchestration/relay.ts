@@ -65,6 +65,8 @@ interface Connection {
   readonly ws: WebSocket;
   ready: boolean;
   lastFrameAt: number;
+  /** Frames are handled one at a time, in order (hello's lookup is async). */
+  queue: Promise<void>;
 }
 
 interface RunningJob {
@@ -201,13 +203,21 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
   }
 
   function onConnection(ws: WebSocket, cosignerId: string) {
-    const c: Connection = { cosignerId, ws, ready: false, lastFrameAt: now() };
+    const c: Connection = {
+      cosignerId,
+      ws,
+      ready: false,
+      lastFrameAt: now(),
+      queue: Promise.resolve(),
+    };
     ws.on('message', (data, isBinary) => {
       if (isBinary) return drop({ reason: 'bad_frame', from: cosignerId, jobId: null });
       const text = Array.isArray(data)
         ? Buffer.concat(data).toString('utf8')
         : Buffer.from(data as ArrayBuffer).toString('utf8');
-      onMessage(c, text).catch(() => drop({ reason: 'bad_frame', from: cosignerId, jobId: null }));
+      c.queue = c.queue
+        .then(() => onMessage(c, text))
+        .catch(() => drop({ reason: 'bad_frame', from: cosignerId, jobId: null }));
     });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
