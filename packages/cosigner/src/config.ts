@@ -59,7 +59,7 @@ export const configSchema = z.strictObject({
       apiUrl: z.url({ protocol: /^https?$/ }),
       /** The hub's co-signer mTLS listener (wss:// or https://). */
       cosignerUrl: z.url({ protocol: /^(wss|https)$/ }),
-      /** Skip the TLS server-name check (test rigs only). */
+      /** The name the hub's TLS certificate is checked against, when it differs from the URL host. */
       tlsServerName: z.string().min(1).max(253).optional(),
     })
     .optional(),

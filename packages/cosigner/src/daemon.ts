@@ -64,11 +64,12 @@ interface Link {
 /** The JWT algorithm a handler's public key implies (the hub stores only the PEM). */
 export function handlerConfig(url: string, publicKeyPem: string): HandlerConfig {
   const key = createPublicKey(publicKeyPem);
-  const t = key.asymmetricKeyType;
-  const alg: CallbackAlg =
-    t === 'rsa' ? 'RS256' : t === 'ec' ? 'ES256' : t === 'ed25519' ? 'EdDSA' : 'EdDSA';
-  if (t !== 'rsa' && t !== 'ec' && t !== 'ed25519')
-    throw new Error(`callback handler key type ${t ?? 'unknown'} is not supported`);
+  const ALGS: Record<string, CallbackAlg> = { rsa: 'RS256', ec: 'ES256', ed25519: 'EdDSA' };
+  const alg = ALGS[key.asymmetricKeyType ?? ''];
+  if (alg === undefined)
+    throw new Error(
+      `callback handler key type ${key.asymmetricKeyType ?? 'unknown'} is not supported`,
+    );
   return { id: new URL(url).host, url, publicKey: { alg, key } };
 }
 
