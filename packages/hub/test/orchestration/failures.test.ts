@@ -14,6 +14,9 @@ import { createCaMaterial, createCsr, loadInternalCa } from '../../src/cosigners
 import { evmAddress, parsePath } from '../../src/vaults/derivation.ts';
 import { parseCosignerFrame } from '../../src/orchestration/frames.ts';
 import { canonicalJson } from '../../src/orchestration/authorization.ts';
+import { SIGNING_ACCESS } from '../../src/orchestration/extension.ts';
+import { ROLES } from '../../src/auth/rbac.ts';
+import { randomUUID } from 'node:crypto';
 import { HubError } from '../../src/http/errors.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { T0, call } from '../support/hub.ts';
@@ -291,6 +294,63 @@ describe('background jobs', () => {
     assert.deepEqual(await w.hub.stack.pools.levels(w.vaultId), [
       { cliqueKey: key, ready: 1, generating: 0 },
     ]);
+  });
+});
+
+describe('routes', () => {
+  test('RBAC on every signing route: unsigned 401, roles outside the row 403, inside pass; all in /openapi.json', async () => {
+    const w = await world();
+    const routes = w.hub.server.routes.filter((r) => r in SIGNING_ACCESS);
+    assert.deepEqual([...routes].sort(), Object.keys(SIGNING_ACCESS).sort());
+    const actors: Record<string, Json> = {
+      owner: w.hub.owner,
+      admin: w.admins[0],
+      signer: w.primary.apiUser,
+      editor: await w.hub.addUser('editor'),
+      viewer: await w.hub.addUser('viewer'),
+    };
+    // Bodies that fail validation or name nothing, so no call changes state.
+    const bodies: Record<string, unknown> = {
+      'PUT /v1/signing-schema': { threshold: 2, primaries: [], sets: [] },
+      'POST /v1/quarantine/:id/release': { note: 'n' },
+      'POST /v1/vaults': { name: 'x', algorithm: 'rsa' },
+      'POST /v1/vaults/:id/accounts': { name: 'x', path: 'm/1' },
+      'POST /v1/transactions': { vaultId: 'x', accountId: 'y', payload: { type: 'nope' } },
+      'POST /v1/webhooks': { url: 'ftp://x' },
+    };
+    for (const route of routes) {
+      const [method, pattern] = route.split(' ') as [Json, string];
+      const url = pattern.replace(':id', randomUUID());
+      const body = bodies[route];
+      const opts = body === undefined ? {} : { body };
+      const unsigned = await call(w.hub, w.hub.owner, method, url, { ...opts, unsigned: true });
+      assert.equal(unsigned.status, 401, `${route} unsigned`);
+      const access = SIGNING_ACCESS[route] as readonly string[];
+      for (const role of ROLES) {
+        const r = await call(w.hub, actors[role], method, url, opts);
+        if (access.includes(role))
+          assert.ok(
+            r.status !== 401 && r.status !== 403,
+            `${route} as ${role}: ${r.status} ${r.body}`,
+          );
+        else {
+          assert.equal(r.status, 403, `${route} as ${role}`);
+          assert.equal(r.json.error.code, 'forbidden');
+        }
+      }
+    }
+    const doc = JSON.parse(
+      (await w.hub.server.app.inject({ method: 'GET', url: '/openapi.json' })).body,
+    );
+    for (const route of routes) {
+      const [method, url] = route.split(' ') as [string, string];
+      const op = doc.paths[url.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+      assert.ok(op, `${route} missing from the OpenAPI document`);
+      assert.ok(
+        Object.keys(op.responses).some((c) => c.startsWith('2')),
+        `${route} has no 2xx schema`,
+      );
+    }
   });
 });
 
