@@ -300,6 +300,34 @@ describe('co-signer daemon with a fake hub', () => {
       assert.equal(hub.framesOf(j, 'envelope').length, 0);
   });
 
+  test('a raw transaction that does not yield the digest is refused (digest check) by all', async () => {
+    const job = await send({
+      jobId: 'job-raw-bad',
+      kind: 'sign',
+      algorithm: 'eddsa-ed25519',
+      keyId: 'key-ed',
+      participants: participants(),
+      threshold: 3,
+      request: {
+        transactionId: 'tx-raw',
+        operation: 'transfer',
+        asset: 'ETH',
+        amount: '1',
+        destination: '0x1111111111111111111111111111111111111111',
+        digest: 'cc'.repeat(32),
+        derivationPath: null,
+        raw: { kind: 'evm', data: 'deadbeef' },
+      },
+      timeoutMs: 20_000,
+    });
+    await hub.waitFor(() => hub.framesOf(job.jobId, 'job-refused').length === 3, 'three refusals');
+    for (const i of all) {
+      const e = i.events.find((x) => x.type === 'refused' && x.jobId === job.jobId);
+      assert.equal(e?.type === 'refused' ? e.check : undefined, 'digest');
+    }
+    assert.equal(hub.framesOf(job.jobId, 'envelope').length, 0);
+  });
+
   test('an embedded rule (rate limit) refuses before any protocol message is sent', async () => {
     const job = await send({
       jobId: 'job-sign-2',
