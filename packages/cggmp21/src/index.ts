@@ -31,3 +31,5 @@ export { sign } from './sign.ts';
 export type { SignConfig } from './sign.ts';
 export { refresh } from './refresh.ts';
 export type { RefreshConfig } from './refresh.ts';
+export { reshare, oldKeyPublic, reshareCommitDecision } from './reshare.ts';
+export type { CommitDecision, OldKeyPublic, ReshareConfig, ReshareOutput } from './reshare.ts';
