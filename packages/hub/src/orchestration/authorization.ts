@@ -6,7 +6,10 @@
  * caught. Canonical JSON here: object keys sorted by UTF-16 code units, no whitespace, arrays in
  * order (RFC 8785 for the value types a job contains: strings, integers, booleans, null).
  */
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Job } from './frames.ts';
@@ -57,4 +60,38 @@ export function createJobSigner(privateKey?: KeyObject): JobSigner {
       return { ...job, authorization };
     },
   };
+}
+
+/**
+ * The hub's job-signing key, derived from its Ed25519 pairing key (kept 0600 in the data
+ * directory) so it survives restarts without another secret file: HKDF-SHA256 with a purpose
+ * label gives 48 bytes, reduced to a P-256 scalar in [1, n-1] (FIPS 186-5 A.2.1, extra bits).
+ * The label separates the two uses, so neither key says anything about the other.
+ */
+export function deriveJobSigningKey(pairingPrivateKey: KeyObject): KeyObject {
+  const jwk = pairingPrivateKey.export({ format: 'jwk' });
+  if (jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string')
+    throw new TypeError('the pairing key must be an Ed25519 private key');
+  const okm = hkdf(
+    sha256,
+    Buffer.from(jwk.d, 'base64url'),
+    new TextEncoder().encode('quorate-hub'),
+    new TextEncoder().encode('quorate/job-signing/p256/v1'),
+    48,
+  );
+  const n = p256.Point.Fn.ORDER;
+  const d = (BigInt('0x' + Buffer.from(okm).toString('hex')) % (n - 1n)) + 1n;
+  const dBytes = Buffer.from(d.toString(16).padStart(64, '0'), 'hex');
+  const pub = p256.getPublicKey(dBytes, false);
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  return createPrivateKey({
+    format: 'jwk',
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      d: b64(dBytes),
+      x: b64(pub.subarray(1, 33)),
+      y: b64(pub.subarray(33, 65)),
+    },
+  });
 }

@@ -26,6 +26,7 @@ const VOTERS: readonly Role[] = ['owner', 'admin', 'signer', 'editor'];
 export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'GET /v1/signing-schema': EVERYONE,
   'PUT /v1/signing-schema': MANAGERS,
+  'GET /v1/job-signing-key': EVERYONE,
   'GET /v1/quarantine': EVERYONE,
   'POST /v1/quarantine/:id/release': MANAGERS,
   'POST /v1/vaults': MANAGERS,

@@ -104,6 +104,29 @@ export function registerOrchestrationRoutes(app: HubApp, s: SigningStack): void 
   );
 
   app.get(
+    '/v1/job-signing-key',
+    {
+      schema: {
+        tags: ['signing'],
+        summary:
+          'The public key (ES256) that signs job authorizations; co-signers pin it at pairing',
+        response: responses({
+          200: Type.Object({
+            alg: Type.Literal('ES256'),
+            publicKey: Type.String(),
+            jwk: Type.Unknown(),
+          }),
+        }),
+      },
+    },
+    async () => ({
+      alg: 'ES256' as const,
+      publicKey: s.jobSigner.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      jwk: s.jobSigner.publicKey.export({ format: 'jwk' }),
+    }),
+  );
+
+  app.get(
     '/v1/quarantine',
     {
       schema: {

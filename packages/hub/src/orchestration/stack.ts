@@ -10,7 +10,7 @@ import type { HubContext } from '../context.ts';
 import type { CosignerRegistry } from '../cosigners/registry.ts';
 import type { ConfigChangeService } from '../config-changes/service.ts';
 import type { RefillPolicy } from '../signing-schema/index.ts';
-import { createJobSigner } from './authorization.ts';
+import { createJobSigner, deriveJobSigningKey } from './authorization.ts';
 import { createCoordinator, DEFAULT_COORDINATOR_OPTIONS } from './coordinator.ts';
 import type { CoordinatorOptions } from './coordinator.ts';
 import { createPresignaturePools, DEFAULT_REFILL_POLICY } from './presignatures.ts';
@@ -22,7 +22,7 @@ import { createWebhookService, DEFAULT_WEBHOOK_OPTIONS } from '../webhooks/servi
 import type { WebhookOptions } from '../webhooks/service.ts';
 
 export interface SigningOptions {
-  /** P-256 key that signs job authorizations; ephemeral when absent. */
+  /** P-256 key that signs job authorizations; derived from the pairing key when absent. */
   readonly jobSigningKey?: KeyObject;
   readonly coordinator?: Partial<CoordinatorOptions>;
   readonly refill?: RefillPolicy;
@@ -35,7 +35,9 @@ export function createSigningStack(
   deps: { readonly registry: CosignerRegistry; readonly changes: ConfigChangeService },
   opts: SigningOptions = {},
 ) {
-  const jobSigner = createJobSigner(opts.jobSigningKey);
+  const jobSigner = createJobSigner(
+    opts.jobSigningKey ?? deriveJobSigningKey(ctx.pairingKey.privateKey),
+  );
   const relay = createRelay(ctx, deps.registry, opts.relay ?? {});
   const coordinator = createCoordinator(ctx, relay, jobSigner, {
     ...DEFAULT_COORDINATOR_OPTIONS,

@@ -9,11 +9,11 @@
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { webcrypto, KeyObject } from 'node:crypto';
+import { createPublicKey, webcrypto, KeyObject } from 'node:crypto';
 import { createCaMaterial, createCsr, loadInternalCa } from '../../src/cosigners/ca.ts';
 import { evmAddress, parsePath } from '../../src/vaults/derivation.ts';
 import { parseCosignerFrame } from '../../src/orchestration/frames.ts';
-import { canonicalJson } from '../../src/orchestration/authorization.ts';
+import { canonicalJson, deriveJobSigningKey } from '../../src/orchestration/authorization.ts';
 import { SIGNING_ACCESS } from '../../src/orchestration/extension.ts';
 import { ROLES } from '../../src/auth/rbac.ts';
 import { randomUUID } from 'node:crypto';
@@ -351,6 +351,19 @@ describe('routes', () => {
         `${route} has no 2xx schema`,
       );
     }
+  });
+});
+
+describe('job-signing key', () => {
+  test('derived from the pairing key (stable across restarts), published for pinning', async () => {
+    const w = await world();
+    const r = await call(w.hub, w.hub.owner, 'GET', '/v1/job-signing-key');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.alg, 'ES256');
+    const again = createPublicKey(deriveJobSigningKey(w.hub.ctx.pairingKey.privateKey));
+    assert.equal(r.json.publicKey, again.export({ type: 'spki', format: 'pem' }).toString());
+    assert.equal(r.json.jwk.crv, 'P-256');
+    assert.ok(w.hub.stack.jobSigner.publicKey.equals(again));
   });
 });
 
