@@ -80,6 +80,14 @@ interface RunningJob {
 export interface RelayOptions {
   /** Called for every dropped frame (logs, metrics, tests). */
   readonly onDrop?: (d: Drop) => void;
+  /** Schedules a job's time-out; returns its cancel. Tests pass a manual clock. */
+  readonly setTimer?: (fire: () => void, ms: number) => () => void;
+}
+
+function realTimer(fire: () => void, ms: number): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
 }
 
 export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: RelayOptions = {}) {
@@ -278,7 +286,7 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
           finish(o) {
             if (jobs.get(job.jobId) !== run) return;
             jobs.delete(job.jobId);
-            clearTimeout(timer);
+            cancelTimer();
             if (o.status !== 'done')
               for (const p of job.participants)
                 if (!run.done.has(p.cosignerId))
@@ -287,7 +295,7 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
           },
         };
         jobs.set(job.jobId, run);
-        const timer = setTimeout(() => {
+        const cancelTimer = (opts.setTimer ?? realTimer)(() => {
           // Blame the silent: parties that never accepted, else those without a result.
           const silent = job.participants.filter((p) => !run.accepted.has(p.cosignerId));
           const missing = (silent.length > 0 ? silent : job.participants)
@@ -296,7 +304,6 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
             .sort((a, b) => a - b);
           run.finish({ status: 'timeout', missing });
         }, job.timeoutMs);
-        timer.unref();
         for (const p of job.participants) send(p.cosignerId, { type: 'job', job });
       });
     },

@@ -50,6 +50,15 @@ describe('failover and quarantine', () => {
     const [g1] = w.guards;
     g1!.behaviour = { kind: 'silent' };
     const r = await submit(w, SMALL);
+    // The primary accepted and sent its first envelope; the silent guard never answers.
+    await until(
+      () =>
+        g1!.envelopes.some(
+          (e) => e.from === w.primary.id && signJobs(w, r.json.id).some((j) => j.jobId === e.jobId),
+        ),
+      'first round',
+    );
+    assert.equal(w.hub.timers.fireAll(), 1);
     const t = await settled(w, r.json.id);
     assert.equal(t.status, 'COMPLETED');
     const jobs = signJobs(w, t.id);

@@ -74,7 +74,28 @@ async function p256(): Promise<{ csr: string; key: string }> {
   return { csr: await createCsr(keys, 'P-256'), key };
 }
 
+/** Job time-outs under the test's control: they fire only when a test says so. */
+export class ManualTimers {
+  private pending: { fire: () => void; live: boolean }[] = [];
+  readonly set = (fire: () => void): (() => void) => {
+    const t = { fire, live: true };
+    this.pending.push(t);
+    return () => (t.live = false);
+  };
+  /** Fires every live time-out; returns how many fired. */
+  fireAll(): number {
+    const live = this.pending.filter((t) => t.live);
+    this.pending = [];
+    for (const t of live) {
+      t.live = false;
+      t.fire();
+    }
+    return live.length;
+  }
+}
+
 export interface SigningHub extends TestHub {
+  readonly timers: ManualTimers;
   readonly stack: SigningStack;
   readonly listener: CosignerListener;
   readonly port: number;
@@ -92,11 +113,13 @@ export async function startSigningHub(db: HubDb): Promise<SigningHub> {
     settings: DEFAULT_SETTINGS,
   };
   let stack: SigningStack | undefined;
+  const timers = new ManualTimers();
   const server = await buildHubServer(ctx, {
     extensions: [
       signingExtension({
-        coordinator: { jobTimeoutMs: 400, maxAttempts: 3 },
-        webhooks: { backoffMs: 5, maxAttempts: 3, timeoutMs: 2000 },
+        coordinator: { jobTimeoutMs: 30_000, maxAttempts: 3 },
+        relay: { setTimer: timers.set },
+        webhooks: { backoffMs: 5, maxAttempts: 3, timeoutMs: 10_000 },
         refill: { targetSize: 2, maxPooledCliques: 1, maxBatch: 2 },
         onSetup: (s) => (stack = s),
       }),
@@ -123,6 +146,7 @@ export async function startSigningHub(db: HubDb): Promise<SigningHub> {
     workspaceId,
     owner: { id: owner.id, role: 'owner', key: ownerKey },
     stack: s,
+    timers,
     listener,
     port: listener.port,
     async addUser(role, opts = {}) {
@@ -291,7 +315,7 @@ export async function until(
   cond: () => boolean | Promise<boolean>,
   what = 'condition',
 ): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 3000; i++) {
     if (await cond()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
