@@ -35,3 +35,10 @@ export { aggregate, CheaterError, frostSign, signShare } from './sign.ts';
 export type { SignConfig, SignOutput, SigningPackage, SignShareOptions } from './sign.ts';
 export { externalKey, signingKey, tapTweak } from './taproot.ts';
 export type { SigningKey, SigningKeyOptions } from './taproot.ts';
+export { frostOldKeyPublic, frostReshare, frostReshareCommitDecision } from './reshare.ts';
+export type {
+  FrostCommitDecision,
+  FrostOldKeyPublic,
+  FrostReshareConfig,
+  FrostReshareOutput,
+} from './reshare.ts';
