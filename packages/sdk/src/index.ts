@@ -18,3 +18,5 @@ export type {
   TransactionStatus,
 } from './client.ts';
 export type { OperationKey, Operations } from './generated/api.ts';
+export { hubEcdsaSigner, hubSchnorrSigner, HubSigningError } from './signers.ts';
+export type { HubSignerOptions } from './signers.ts';

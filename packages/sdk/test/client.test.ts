@@ -102,8 +102,20 @@ describe('QuorateClient against a running hub', () => {
     );
   });
 
-  test('the generated API types match the hub OpenAPI document', async () => {
-    assert.equal(readFileSync(TARGET, 'utf8'), await generate());
+  test('every operation typed in the SDK is the same in the hub OpenAPI document', async () => {
+    // Routes the hub adds later do not break the SDK; a changed or removed one does (then run
+    // scripts/gen-types.ts).
+    const blocks = (text: string) =>
+      new Map(
+        [...text.matchAll(/^ {2}'([A-Z]+ [^']+)': \{\n[\s\S]*?^ {2}\};$/gm)].map((m) => [
+          m[1],
+          m[0],
+        ]),
+      );
+    const committed = blocks(readFileSync(TARGET, 'utf8'));
+    const live = blocks(await generate());
+    assert.ok(committed.size >= 40);
+    for (const [key, block] of committed) assert.equal(live.get(key), block, key);
   });
 });
 
