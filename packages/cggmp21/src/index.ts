@@ -33,3 +33,9 @@ export { refresh } from './refresh.ts';
 export type { RefreshConfig } from './refresh.ts';
 export { reshare, oldKeyPublic, reshareCommitDecision } from './reshare.ts';
 export type { CommitDecision, OldKeyPublic, ReshareConfig, ReshareOutput } from './reshare.ts';
+export {
+  deserializePresignOutput,
+  serializePresignOutput,
+  validatePresignOutput,
+  InvalidPresignatureError,
+} from './presignature-store.ts';

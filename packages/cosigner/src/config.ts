@@ -73,6 +73,13 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   risk: riskRulesSchema,
+  /** CGGMP21: Paillier level of aux-info and how many safe primes are kept ready in the background. */
+  ecdsa: z
+    .strictObject({
+      level: z.enum(['2048', '3072']).default('3072'),
+      primePoolSize: z.number().int().min(0).max(64).default(2),
+    })
+    .prefault({}),
   callbacks: z
     .strictObject({
       timeoutMs: z.number().int().min(100).max(30_000).default(30_000),

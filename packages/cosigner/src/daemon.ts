@@ -29,6 +29,8 @@ import type { ConnectionLog } from './connection.ts';
 import { callbackSigningKey, loadAuditKey, loadIdentity, publicIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { JobRunner } from './jobs.ts';
+import { safePrimePool } from './ecdsa.ts';
+import type { PrimeSource } from './ecdsa.ts';
 import type { JobEvent } from './jobs.ts';
 import { auditPath, openStore, readPairings, sealFromConfig, updatePairing } from './state.ts';
 import type { Pairing } from './state.ts';
@@ -51,6 +53,8 @@ export interface CosignerOptions {
   readonly log?: ConnectionLog;
   readonly onEvent?: (cosignerId: string, e: JobEvent) => void;
   readonly fetch?: typeof fetch;
+  /** Safe primes for ECDSA aux-info; without one, aux-info jobs are refused. */
+  readonly primes?: PrimeSource;
 }
 
 interface Link {
@@ -115,6 +119,7 @@ export class Cosigner {
       handlers: () => link.handlers,
       audit: o.audit,
       ...(o.metrics === undefined ? {} : { metrics: o.metrics }),
+      ...(o.primes === undefined ? {} : { primes: o.primes }),
       send: (f) => link.conn.send(f),
       onEvent: (e) => o.onEvent?.(pairing.cosignerId, e),
     });
@@ -304,7 +309,9 @@ export async function startDaemon(
   }
   const pairings = readPairings(cfg.dataDir);
   if (pairings.length === 0) log('warn', 'no-pairing', { hint: 'run "quorate cosigner pair"' });
+  const primes = safePrimePool(cfg.ecdsa.level, cfg.ecdsa.primePoolSize);
   const cosigner = new Cosigner({
+    primes,
     identity,
     store: opened.store,
     oneTime: opened.oneTime,
@@ -339,6 +346,7 @@ export async function startDaemon(
     async stop() {
       clearInterval(poll);
       clearInterval(influxTimer);
+      primes.close();
       await cosigner.stop();
       await audit.append('daemon.stop', {}).catch(() => undefined);
       await sink.close();

@@ -53,6 +53,8 @@ export const jobSchema = z.strictObject({
       raw: z
         .strictObject({ kind: z.enum(['evm', 'psbt', 'solana']), data: hex.max(2 * (1 << 20)) })
         .nullable(),
+      /** ECDSA: the jobId of the presign job whose presignature this signature consumes. */
+      presignatureId: id.regex(/^[A-Za-z0-9._:@=+-]+$/, 'a presign jobId').optional(),
     })
     .nullable(),
   timeoutMs: z

@@ -13,7 +13,7 @@
  * per recipient, store the outputs that must be kept, audit, and report `job-result` (public
  * outputs only). Envelopes that arrive before the job is accepted are buffered (bounded).
  */
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ProtocolError, Session, cryptoRng, decodeEnvelope } from '@quorate/runtime';
 import type { Rng, SentMessage } from '@quorate/runtime';
@@ -32,6 +32,8 @@ import type { Identity } from './identity.ts';
 import { publicIdentity } from './identity.ts';
 import { JobError, parseJob, verifyJobAuthorization } from './job.ts';
 import type { Job } from './job.ts';
+import { PresignatureUnavailableError } from './ecdsa.ts';
+import type { PrimeSource } from './ecdsa.ts';
 import { PinMismatchError, PinStore } from './pins.ts';
 import {
   KeyStore,
@@ -40,6 +42,7 @@ import {
   UnknownKeyError,
   UnsupportedJobError,
 } from './protocols.ts';
+import type { PreparedRun } from './protocols.ts';
 
 export type OutFrame =
   | { type: 'envelope'; jobId: string; to: string; data: string }
@@ -67,6 +70,7 @@ export type RefusalCheck =
   | 'clique'
   | 'pinning'
   | 'unsupported'
+  | 'presignature'
   | 'digest'
   | 'rules'
   | 'callback'
@@ -97,6 +101,8 @@ export interface JobRunnerOptions {
   readonly onEvent?: (e: JobEvent) => void;
   readonly now?: () => number;
   readonly rng?: Rng;
+  /** Safe primes for ECDSA aux-info (the daemon's SafePrimePool; fixture primes in tests). */
+  readonly primes?: PrimeSource;
 }
 
 interface RunningJob {
@@ -104,6 +110,11 @@ interface RunningJob {
   state: 'checking' | 'running' | 'finished';
   session?: Session<unknown>;
   finish?: (out: unknown) => Record<string, unknown>;
+  /** The stage after this session (ECDSA presign then sign), and its envelopes received early. */
+  next?: (out: unknown) => PreparedRun;
+  stage: number;
+  ahead: { from: string; data: string }[];
+  self: number;
   peers: Map<string, PeerKeys>;
   byParty: Map<number, string>;
   buffer: { from: string; data: string }[];
@@ -166,6 +177,9 @@ export class JobRunner {
     const run: RunningJob = {
       job,
       state: 'checking',
+      stage: 0,
+      ahead: [],
+      self: 0,
       peers: new Map(),
       byParty: new Map(job.participants.map((p) => [p.partyId, p.cosignerId])),
       buffer: this.#early.get(job.jobId) ?? [],
@@ -274,7 +288,11 @@ export class JobRunner {
     }
 
     // Supported at all? (cheap, before asking anyone)
-    if (job.algorithm === 'ecdsa-secp256k1' || !['toy', 'keygen', 'sign'].includes(job.kind))
+    const kinds =
+      job.algorithm === 'ecdsa-secp256k1'
+        ? ['keygen', 'aux-info', 'presign', 'sign']
+        : ['toy', 'keygen', 'sign'];
+    if (!kinds.includes(job.kind))
       throw new Refusal('unsupported', `${job.algorithm} ${job.kind} is not supported yet`);
 
     const { body, admission } = await this.#risk(job);
@@ -296,28 +314,38 @@ export class JobRunner {
       throw new Refusal('audit', 'the audit log refused the decision entry');
     }
     try {
-      const prepared = prepareRun(job, {
+      const prepared = await prepareRun(job, {
         keys: this.#keys,
         oneTime: o.oneTime,
         store: o.store,
         rng: this.#rng,
         ...(committee === undefined ? {} : { committee }),
+        ...(o.primes === undefined ? {} : { primes: o.primes }),
       });
-      const session = Session.create(prepared.def, {
-        sessionId: hexBytes(job.sessionId),
-        self: me.partyId,
-        parties: job.participants.map((p) => p.partyId),
-        ...(prepared.threshold === undefined ? {} : { threshold: prepared.threshold }),
-        rng: this.#rng,
-        config: prepared.config,
-      });
-      run.session = session;
-      run.finish = prepared.finish;
+      run.self = me.partyId;
+      this.#stage(run, prepared);
     } catch (e) {
       if (e instanceof UnsupportedJobError || e instanceof UnknownKeyError)
         throw new Refusal('unsupported', e.message);
+      if (e instanceof PresignatureUnavailableError) throw new Refusal('presignature', e.message);
       throw e;
     }
+  }
+
+  /** Creates the session of a stage: stage 0 runs on the job's session id, later ones on a derived one. */
+  #stage(run: RunningJob, prepared: PreparedRun): void {
+    const job = run.job;
+    run.session = Session.create(prepared.def, {
+      sessionId: stageSessionId(job.sessionId, run.stage),
+      self: run.self,
+      parties: job.participants.map((p) => p.partyId),
+      ...(prepared.threshold === undefined ? {} : { threshold: prepared.threshold }),
+      rng: this.#rng,
+      config: prepared.config,
+    });
+    run.finish = prepared.finish;
+    if (prepared.next === undefined) delete run.next;
+    else run.next = prepared.next;
   }
 
   #checkClique(job: Job): SigningSchema | undefined {
@@ -443,7 +471,8 @@ export class JobRunner {
     o.send({ type: 'job-accepted', jobId: run.job.jobId });
     o.onEvent?.({ type: 'accepted', jobId: run.job.jobId });
     run.timer = setTimeout(() => {
-      session.timeout();
+      // The job's time-out covers every stage: time out whichever session runs now.
+      (run.session as Session<unknown>).timeout();
       this.#settle(run);
     }, run.job.timeoutMs);
     run.timer.unref?.();
@@ -489,7 +518,7 @@ export class JobRunner {
     }
     // The envelope's own sender and receiver must be the E2E sender and us: otherwise a
     // participant could speak for another party inside a frame it legitimately signed.
-    let inner: { from: number; to: number | null };
+    let inner: { from: number; to: number | null; session: string };
     try {
       inner = decodeEnvelope(plain);
     } catch {
@@ -502,6 +531,14 @@ export class JobRunner {
       (inner.to !== null && self !== this.#o.cosignerId)
     ) {
       this.#o.onEvent?.({ type: 'dropped', jobId: run.job.jobId, from, reason: 'sender-mismatch' });
+      return;
+    }
+    if (
+      run.next !== undefined &&
+      inner.session === hexOf(stageSessionId(run.job.sessionId, run.stage + 1))
+    ) {
+      // A faster peer already runs our next stage: keep its messages until we get there.
+      if (run.ahead.length < MAX_BUFFERED) run.ahead.push({ from, data });
       return;
     }
     const session = run.session as Session<unknown>;
@@ -546,6 +583,32 @@ export class JobRunner {
   #settle(run: RunningJob): void {
     const session = run.session as Session<unknown>;
     if (run.state !== 'running' || session.status === 'running') return;
+    if (session.status === 'done' && run.next !== undefined) {
+      try {
+        const next = run.next(session.output);
+        run.stage += 1;
+        this.#stage(run, next);
+      } catch (e) {
+        run.state = 'finished';
+        if (run.timer) clearTimeout(run.timer);
+        this.#failed(
+          run,
+          ProtocolError.bug(
+            `starting the next stage failed: ${e instanceof Error ? e.name : 'error'}`,
+          ),
+        );
+        return;
+      }
+      const fresh = run.session as Session<unknown>;
+      fresh.start();
+      this.#flush(run);
+      for (const b of run.ahead.splice(0, run.ahead.length)) {
+        if (run.state !== 'running') break;
+        this.#deliver(run, b.from, b.data);
+      }
+      this.#settle(run);
+      return;
+    }
     run.state = 'finished';
     if (run.timer) clearTimeout(run.timer);
     const o = this.#o;
@@ -600,6 +663,22 @@ export class JobRunner {
       })
       .then(done, done);
   }
+}
+
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * The session id of a job's stage: the job's own for stage 0; for later stages
+ * SHA-256("quorate/cosigner/stage/v1" ‖ job session id ‖ stage), so every party derives the same
+ * fresh id and the stages' transcripts never mix.
+ */
+export function stageSessionId(sessionIdHex: string, stage: number): Uint8Array {
+  if (stage === 0) return hexBytes(sessionIdHex);
+  return createHash('sha256')
+    .update('quorate/cosigner/stage/v1')
+    .update(hexBytes(sessionIdHex))
+    .update(Uint8Array.of(stage))
+    .digest();
 }
 
 /** Imports the hub's job-signing public key (SPKI PEM). */

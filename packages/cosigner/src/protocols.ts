@@ -7,7 +7,7 @@
  *  - sign / eddsa-ed25519 and schnorr-bip340: FROST signing with a nonce preprocessed into the
  *    one-time store, so it is durably consumed before the signature share leaves (nonce-store.ts);
  *    the request's derivation path is applied, and BIP340 signs for the BIP86 Taproot output key;
- *  - ecdsa-secp256k1 (CGGMP21): not wired yet — refused as unsupported (see README).
+ *  - ecdsa-secp256k1 (CGGMP21): keygen, aux-info, presign and sign — see ecdsa.ts.
  *
  * Keys are stored under a key name: the job's keyId, or for a keygen without one its jobId; the
  * public key (hex) is recorded as an alias, so a later job may name the key either way.
@@ -27,6 +27,8 @@ import type { OneTimeStore, SecretStore } from '@quorate/secrets';
 import type { SigningSchema } from './clique.ts';
 import type { Job } from './job.ts';
 import { DurableNonceStore } from './nonce-store.ts';
+import { prepareEcdsa } from './ecdsa.ts';
+import type { PrimeSource } from './ecdsa.ts';
 
 export class UnsupportedJobError extends Error {
   override readonly name = 'UnsupportedJobError';
@@ -49,6 +51,11 @@ export interface PreparedRun {
   readonly threshold?: number;
   /** Stores what must be kept and returns the public output for `job-result`. */
   readonly finish: (output: unknown) => Record<string, unknown>;
+  /**
+   * A second protocol in the same job, run on this one's output (ECDSA presign then sign). Its
+   * session id is derived from the job's (see jobs.ts); `finish` of the last stage gives the result.
+   */
+  readonly next?: (output: unknown) => PreparedRun;
 }
 
 const SUITES: Partial<Record<Job['algorithm'], SuiteId>> = {
@@ -83,8 +90,23 @@ export class KeyStore {
 
   /** Share, metadata and alias in one transaction: all present or none. */
   saveFrost(name: string, share: KeyShare, meta: KeyMeta): void {
+    this.save(name, 'frost', serializeKeyShare(share), meta);
+  }
+
+  /** A serialized share of another scheme (`cggmp21`). */
+  raw(name: string, scheme: string): Uint8Array | undefined {
+    return this.store.get('key-share', name, scheme);
+  }
+
+  /** Replaces a stored share (CGGMP21 aux-info completes the share). */
+  replaceShare(name: string, scheme: string, bytes: Uint8Array): void {
+    if (this.raw(name, scheme) === undefined) throw new UnknownKeyError(`no share for key ${name}`);
+    this.store.put('key-share', name, scheme, bytes);
+  }
+
+  save(name: string, scheme: string, bytes: Uint8Array, meta: KeyMeta): void {
     this.store.transaction((tx) => {
-      tx.put('key-share', name, 'frost', serializeKeyShare(share));
+      tx.put('key-share', name, scheme, bytes);
       tx.put('key-meta', name, 'meta', enc.encode(JSON.stringify(meta)));
       tx.put('key-alias', 'pub', meta.publicKey, enc.encode(name));
     });
@@ -102,9 +124,11 @@ export interface PrepareContext {
   readonly rng: Rng;
   /** The schema of the committee (keygen) as checked by the daemon. */
   readonly committee?: SigningSchema;
+  /** Safe primes for CGGMP21 aux-info. */
+  readonly primes?: PrimeSource;
 }
 
-export function prepareRun(job: Job, ctx: PrepareContext): PreparedRun {
+export async function prepareRun(job: Job, ctx: PrepareContext): Promise<PreparedRun> {
   if (job.kind === 'toy' || job.algorithm === 'toy') {
     if (job.kind !== 'toy' || job.algorithm !== 'toy')
       throw new UnsupportedJobError(`kind ${job.kind} with algorithm ${job.algorithm}`);
@@ -114,6 +138,7 @@ export function prepareRun(job: Job, ctx: PrepareContext): PreparedRun {
       finish: () => ({}),
     };
   }
+  if (job.algorithm === 'ecdsa-secp256k1') return prepareEcdsa(job, ctx);
   const suiteId = SUITES[job.algorithm];
   if (suiteId === undefined)
     throw new UnsupportedJobError(

@@ -42,6 +42,8 @@ describe('cosigner start from a configuration file', () => {
         hub: { apiUrl: 'https://hub.test:8080', cosignerUrl: hub.url },
         connection: { heartbeatSeconds: 1, pollSeconds: 3600 },
         risk: { operations: { keygen: {} } },
+        // No safe primes generated in the background during this test.
+        ecdsa: { level: '2048', primePoolSize: 0 },
         metrics: { listen: '127.0.0.1:0' },
       }),
     );

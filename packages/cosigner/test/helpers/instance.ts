@@ -17,6 +17,7 @@ import { Cosigner } from '../../src/daemon.ts';
 import { createIdentity, publicIdentity } from '../../src/identity.ts';
 import type { Identity } from '../../src/identity.ts';
 import type { JobEvent } from '../../src/jobs.ts';
+import type { PrimeSource } from '../../src/ecdsa.ts';
 import { storeTlsKey } from '../../src/pairing.ts';
 import type { Pairing } from '../../src/state.ts';
 import type { FakeHub } from './fake-hub.ts';
@@ -40,6 +41,7 @@ export async function startInstance(
     rules?: RiskRulesInput;
     callback?: { url: string; publicKeyPem: string };
     metrics?: CosignerMetrics;
+    primes?: PrimeSource;
   } = {},
 ): Promise<Instance> {
   const dir = mkdtempSync(join(tmpdir(), 'quorate-cosigner-test-'));
@@ -76,6 +78,7 @@ export async function startInstance(
     rules: parseRiskRules(opts.rules ?? { operations: { keygen: {}, sign: {} } }),
     audit,
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
+    ...(opts.primes === undefined ? {} : { primes: opts.primes }),
     callbacks: { timeoutMs: 5_000, retryDelaysMs: [] },
     heartbeatMs: 1_000,
     backoffMinMs: 50,
