@@ -9,6 +9,7 @@ import { simCommand } from './sim.ts';
 import { hubCommand } from '@quorate/hub/cli';
 import { cosignerCommand } from '@quorate/cosigner/cli';
 import { recoveryCommand } from '@quorate/recovery/cli';
+import { txCommand } from '@quorate/sdk/cli';
 
 type Group = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -32,6 +33,10 @@ export const GROUPS: Record<string, { summary: string; run: Group }> = {
   recovery: {
     summary: 'offline recovery: keygen, verify, reconstruct, derive',
     run: recoveryCommand,
+  },
+  tx: {
+    summary: 'transactions and co-signers through the hub API (signed requests)',
+    run: (argv, io) => txCommand(argv, io),
   },
   dev: {
     summary: 'developer stack: dev up --demo',

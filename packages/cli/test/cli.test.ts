@@ -20,7 +20,7 @@ describe('quorate CLI', () => {
   test('--help lists every group and exits 0', async () => {
     const io = capture();
     assert.equal(await main(['--help'], io), 0);
-    for (const g of ['sim', 'hub', 'cosigner', 'recovery', 'dev'])
+    for (const g of ['sim', 'hub', 'cosigner', 'recovery', 'tx', 'dev'])
       assert.match(io.stdout.join(''), new RegExp(`\\b${g}\\b`));
   });
 
