@@ -70,3 +70,14 @@ export function parseSigners(text: string | undefined, t: number, n: number): nu
     throw new UsageError(`--signers: ${ids.length} signer(s) given, the threshold is ${t}`);
   return ids.sort((a, b) => a - b);
 }
+
+/** One JSON object on stdout with --json; otherwise one `key: value` line per field. */
+export function printSummary(io: Io, summary: Record<string, unknown>, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify(summary));
+    return;
+  }
+  const line = ([k, v]: [string, unknown]) =>
+    `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`;
+  io.out(Object.entries(summary).map(line).join('\n'));
+}

@@ -20,7 +20,7 @@ import { deriveSecp256k1, DerivationPathError, parsePath } from '@quorate/hd';
 import { levelByName } from '@quorate/paillier';
 import { simulate } from '@quorate/runtime/harness';
 import type { ProtocolError } from '@quorate/runtime';
-import { intFlag, parseFlags, parseSigners, UsageError } from './args.ts';
+import { intFlag, parseFlags, parseSigners, printSummary, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 
 export const ECDSA_USAGE = `Flags (ecdsa):
@@ -185,15 +185,6 @@ export async function simEcdsa(argv: readonly string[], io: Io, usage: string): 
     der: hex(toDer(sig)),
     timingsMs: timings,
   };
-  if (values.json) io.out(JSON.stringify(summary));
-  else
-    io.out(
-      Object.entries(summary)
-        .map(
-          ([k, v]) =>
-            `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-        )
-        .join('\n'),
-    );
+  printSummary(io, summary, values.json === true);
   return 0;
 }

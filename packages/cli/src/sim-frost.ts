@@ -8,7 +8,7 @@ import { externalKey, frostDkg, frostSign, getSuite, signingKey } from '@quorate
 import type { KeyShare, SigningKeyOptions, SuiteId } from '@quorate/frost';
 import { DerivationPathError, parsePath } from '@quorate/hd';
 import { simulate } from '@quorate/runtime/harness';
-import { intFlag, parseFlags, parseSigners, UsageError } from './args.ts';
+import { intFlag, parseFlags, parseSigners, printSummary, UsageError } from './args.ts';
 import type { Io } from './args.ts';
 
 export const FROST_USAGE = `Flags (eddsa, schnorr):
@@ -135,15 +135,6 @@ export async function simFrost(
     signature: hex(out.signature),
     timingsMs: { dkg: round(dkgMs), sign: round(signMs), total: round(dkgMs + signMs) },
   };
-  if (values.json) io.out(JSON.stringify(summary));
-  else
-    io.out(
-      Object.entries(summary)
-        .map(
-          ([k, v]) =>
-            `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`,
-        )
-        .join('\n'),
-    );
+  printSummary(io, summary, values.json === true);
   return 0;
 }
