@@ -188,8 +188,9 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
     // Round 1 secrets.
     const k = randomScalar(ctx.rng);
     const gamma = randomScalar(ctx.rng);
-    const { C: K, rho } = myPk.encrypt(k, ctx.rng);
-    const { C: Gi, rho: nu } = myPk.encrypt(gamma, ctx.rng);
+    // Own-key encryptions go through the factorization (CRT, same ciphertexts and nonces).
+    const { C: K, rho } = sk.encrypt(k, ctx.rng);
+    const { C: Gi, rho: nu } = sk.encrypt(gamma, ctx.rng);
     const Gamma = mulG(gamma);
     const r1 = new Map<PartyId, Round1>();
     const r2 = new Map<PartyId, Round2>();
@@ -221,9 +222,9 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
       });
       const sentList = others.map((j) => sent.get(j) as PairCts);
       const rhoH = myPk.randomRho(ctx.rng);
-      const H = myPk.add(myPk.mul(Gi, k), myPk.encryptWith(0n, rhoH));
+      const H = myPk.add(myPk.mul(Gi, k), sk.encryptWith(0n, rhoH));
       const rhoHhat = myPk.randomRho(ctx.rng);
-      const Hhat = myPk.add(myPk.mul(K, w), myPk.encryptWith(0n, rhoHhat));
+      const Hhat = myPk.add(myPk.mul(K, w), sk.encryptWith(0n, rhoHhat));
       const U = combineU(myPk, H, received, sentList, false);
       const Uhat = combineU(myPk, Hhat, received, sentList, true);
       const own = (all3 as Map<PartyId, Round3>).get(self) as Round3;
@@ -371,7 +372,7 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
               proof: enc.prove(
                 proofCtx(self, 'enc'),
                 { N0: myPk.N, K, aux: R.get(j) as RingPedersenParams },
-                { k, rho },
+                { k, rho, sk },
                 ctx.rng,
               ),
             })),
@@ -445,9 +446,9 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
               const r = myPk.randomRho(ctx.rng);
               const rHat = myPk.randomRho(ctx.rng);
               const D = pkj.add(pkj.mul(Kj, gamma), pkj.encryptWith(-beta, s));
-              const F = myPk.encryptWith(-beta, r);
+              const F = sk.encryptWith(-beta, r);
               const Dhat = pkj.add(pkj.mul(Kj, w), pkj.encryptWith(-betaHat, sHat));
-              const Fhat = myPk.encryptWith(-betaHat, rHat);
+              const Fhat = sk.encryptWith(-betaHat, rHat);
               const Rj = R.get(j) as RingPedersenParams;
               sent.set(j, { to: j, D, Dhat, F, Fhat });
               const payload: Round2 = {
@@ -459,19 +460,19 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
                 psi: affG.prove(
                   proofCtx(self, 'aff-g/gamma'),
                   { N0: pkj, N1: myPk, C: Kj, D, Y: F, X: Gamma, aux: Rj },
-                  { x: gamma, y: -beta, rho: s, rhoY: r },
+                  { x: gamma, y: -beta, rho: s, rhoY: r, sk1: sk },
                   ctx.rng,
                 ),
                 psiHat: affG.prove(
                   proofCtx(self, 'aff-g/w'),
                   { N0: pkj, N1: myPk, C: Kj, D: Dhat, Y: Fhat, X: W.get(self) as Point, aux: Rj },
-                  { x: w, y: -betaHat, rho: sHat, rhoY: rHat },
+                  { x: w, y: -betaHat, rho: sHat, rhoY: rHat, sk1: sk },
                   ctx.rng,
                 ),
                 psiPrime: logStar.prove(
                   proofCtx(self, 'log/gamma'),
                   { N0: myPk.N, C: Gi, X: Gamma, g: G, aux: Rj },
-                  { x: gamma, rho: nu },
+                  { x: gamma, rho: nu, sk },
                   ctx.rng,
                 ),
               };
@@ -502,7 +503,7 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
               proof: logStar.prove(
                 proofCtx(self, 'log/delta'),
                 { N0: myPk.N, C: K, X: Delta, g: G_, aux: R.get(j) as RingPedersenParams },
-                { x: k, rho },
+                { x: k, rho, sk },
                 ctx.rng,
               ),
             })),

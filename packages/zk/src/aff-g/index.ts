@@ -11,8 +11,14 @@
  * Used in presigning (MtA): the prover is the party that computed D = γ_i ⊙ K_j ⊕ enc_j(−β).
  */
 import { modPow } from '@quorate/bigint';
+import { ownKeyFor } from '../common/algebra.ts';
 import { pedersenCommit } from '@quorate/paillier';
-import type { PaillierPublicKey, RingPedersenParams, SecurityLevel } from '@quorate/paillier';
+import type {
+  PaillierPublicKey,
+  PaillierSecretKey,
+  RingPedersenParams,
+  SecurityLevel,
+} from '@quorate/paillier';
 import { codec } from '@quorate/runtime';
 import type { Rng, Schema } from '@quorate/runtime';
 import {
@@ -57,6 +63,8 @@ export interface Private {
   readonly rho: bigint;
   /** Nonce of Y. */
   readonly rhoY: bigint;
+  /** Optional: the prover's own Paillier secret key (of N1), for CRT; never sent. */
+  readonly sk1?: PaillierSecretKey;
 }
 
 export interface Proof {
@@ -149,7 +157,7 @@ export function proveUnchecked(ctx: ProofContext, pub: Public, priv: Private, rn
   const commitment = {
     A: pub.N0.add(pub.N0.mul(pub.C, alpha), pub.N0.encryptWith(beta, r)),
     Bx: mulSecret(G, alpha),
-    By: pub.N1.encryptWith(beta, rY),
+    By: (ownKeyFor(pub.N1.N, priv.sk1) ?? pub.N1).encryptWith(beta, rY),
     E: pedersenCommit(pub.aux, alpha, gamma),
     S: pedersenCommit(pub.aux, priv.x, m),
     F: pedersenCommit(pub.aux, beta, delta),

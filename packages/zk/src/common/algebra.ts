@@ -4,7 +4,7 @@
  * and the challenge e ∈ ±Q of the level (Q = 2^challengeBits, see @quorate/paillier levels).
  */
 import { bitLength, gcd, mod, modPow } from '@quorate/bigint';
-import type { RingPedersenParams, SecurityLevel } from '@quorate/paillier';
+import type { PaillierSecretKey, RingPedersenParams, SecurityLevel } from '@quorate/paillier';
 import type { Transcript } from '@quorate/runtime';
 import { checkModulus } from './modulus.ts';
 import { pow2 } from './ranges.ts';
@@ -13,6 +13,28 @@ import { pow2 } from './ranges.ts';
 export function paillierEnc(N: bigint, m: bigint, rho: bigint): bigint {
   const N2 = N * N;
   return mod((1n + mod(m, N) * N) * modPow(rho, N, N2), N2);
+}
+
+/**
+ * The prover's own Paillier secret key, when it is at hand: lets a prover compute its own
+ * encryptions by CRT (same values, about 2–3× faster). Ignored unless it belongs to N.
+ */
+export function ownKeyFor(
+  N: bigint,
+  sk: PaillierSecretKey | undefined,
+): PaillierSecretKey | undefined {
+  return sk !== undefined && sk.publicKey.N === N ? sk : undefined;
+}
+
+/** enc_N(m; ρ), through the secret key's CRT when it is the key of N. */
+export function paillierEncOwn(
+  N: bigint,
+  m: bigint,
+  rho: bigint,
+  sk: PaillierSecretKey | undefined,
+): bigint {
+  const own = ownKeyFor(N, sk);
+  return own ? own.encryptWith(m, rho) : paillierEnc(N, m, rho);
 }
 
 /** s^x · t^y mod N̂ (x, y may be negative: s, t are units). */

@@ -8,7 +8,7 @@
  * figure's two equations.
  */
 import { mod, modPow } from '@quorate/bigint';
-import type { RingPedersenParams, SecurityLevel } from '@quorate/paillier';
+import type { PaillierSecretKey, RingPedersenParams, SecurityLevel } from '@quorate/paillier';
 import { codec } from '@quorate/runtime';
 import type { Rng, Schema, Transcript } from '@quorate/runtime';
 import {
@@ -17,6 +17,7 @@ import {
   checkModulusShape,
   isCiphertext,
   paillierEnc,
+  paillierEncOwn,
   ringPedersen,
 } from '../common/algebra.ts';
 import { OK, proofTranscript, reject } from '../common/context.ts';
@@ -38,6 +39,8 @@ export interface Public {
 export interface Private {
   readonly k: bigint;
   readonly rho: bigint;
+  /** Optional: the prover's own Paillier secret key (of N0), for CRT; never sent. */
+  readonly sk?: PaillierSecretKey;
 }
 export interface Proof {
   readonly S: bigint;
@@ -89,7 +92,7 @@ export function proveUnchecked(ctx: ProofContext, pub: Public, priv: Private, rn
   const r = sampleUnit(rng, N0);
   const gamma = sampleSigned(rng, pow2(level.ell + level.epsilon) * aux.N);
   const S = ringPedersen(aux, priv.k, mu);
-  const A = paillierEnc(N0, alpha, r);
+  const A = paillierEncOwn(N0, alpha, r, priv.sk);
   const C = ringPedersen(aux, alpha, gamma);
   const e = challenge(proofTranscript(DOMAIN, ctx), pub, S, A, C, level);
   return {

@@ -7,7 +7,7 @@
  * z3 within the honest bound, and the figure's three equations.
  */
 import { mod, modPow } from '@quorate/bigint';
-import type { RingPedersenParams, SecurityLevel } from '@quorate/paillier';
+import type { PaillierSecretKey, RingPedersenParams, SecurityLevel } from '@quorate/paillier';
 import { codec } from '@quorate/runtime';
 import type { Rng, Schema, Transcript } from '@quorate/runtime';
 import {
@@ -16,6 +16,7 @@ import {
   checkModulusShape,
   isCiphertext,
   paillierEnc,
+  paillierEncOwn,
   ringPedersen,
 } from '../common/algebra.ts';
 import { OK, proofTranscript, reject } from '../common/context.ts';
@@ -41,6 +42,8 @@ export interface Public {
 export interface Private {
   readonly x: bigint;
   readonly rho: bigint;
+  /** Optional: the prover's own Paillier secret key (of N0), for CRT; never sent. */
+  readonly sk?: PaillierSecretKey;
 }
 export interface Proof {
   readonly S: bigint;
@@ -90,7 +93,7 @@ export function proveUnchecked(ctx: ProofContext, pub: Public, priv: Private, rn
   const gamma = sampleSigned(rng, pow2(level.ell + level.epsilon) * aux.N);
   const c = {
     S: ringPedersen(aux, priv.x, mu),
-    A: paillierEnc(N0, alpha, r),
+    A: paillierEncOwn(N0, alpha, r, priv.sk),
     Y: mulSecret(pub.g, alpha),
     D: ringPedersen(aux, alpha, gamma),
   };
