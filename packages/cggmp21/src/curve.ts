@@ -37,6 +37,16 @@ export function mul(P: Point, x: bigint): Point {
   return k === 0n ? Point.ZERO : P.multiply(k);
 }
 
+/**
+ * x·P when x and P are both public (checks of broadcast values, Lagrange coefficients of public
+ * shares): the variable-time multiplication, several times faster than the blinded
+ * constant-time one. Never for a secret scalar.
+ */
+export function mulPublic(P: Point, x: bigint): Point {
+  const k = modQ(x);
+  return k === 0n ? Point.ZERO : P.multiplyUnsafe(k);
+}
+
 export function sumPoints(points: Iterable<Point>): Point {
   let acc = Point.ZERO;
   for (const p of points) acc = acc.add(p);

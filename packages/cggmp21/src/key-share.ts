@@ -12,7 +12,7 @@
 import { codec, DecodeError, normalizeParties } from '@quorate/runtime';
 import type { PartyId } from '@quorate/runtime';
 import { lagrangeAt } from './vss.ts';
-import { mul, mulG, pointSchema, scalarBelowQ, sumPoints } from './curve.ts';
+import { mulG, mulPublic, pointSchema, scalarBelowQ, sumPoints } from './curve.ts';
 import type { Point as PointT } from './curve.ts';
 
 export const KEY_SHARE_VERSION = 1;
@@ -97,7 +97,9 @@ export function validateCoreKeyShare(k: CoreKeyShare): CoreKeyShare {
   // Interpolate from the first t public shares; every share must agree with that polynomial.
   const base = parties.slice(0, k.t);
   const at = (j: number) =>
-    sumPoints(base.map((m, n) => mul(k.publicShares[n] as PointT, lagrangeAt(base, m, BigInt(j)))));
+    sumPoints(
+      base.map((m, n) => mulPublic(k.publicShares[n] as PointT, lagrangeAt(base, m, BigInt(j)))),
+    );
   if (!at(0).equals(k.publicKey))
     throw new InvalidKeyShareError('publicKey', 'is not the interpolation of the public shares');
   for (let n = k.t; n < parties.length; n++) {

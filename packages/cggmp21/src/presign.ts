@@ -38,6 +38,7 @@ import {
   modQ,
   mul,
   mulG,
+  mulPublic,
   pointSchema,
   randomScalar,
   scalarBelowQ,
@@ -153,7 +154,7 @@ export function signerContext(share: KeyShare, signers: readonly PartyId[], self
     const a = aux.public[idx(j)] as { N: bigint; s: bigint; t: bigint };
     pk.set(j, PaillierPublicKey.fromN(a.N, level));
     R.set(j, { N: a.N, s: a.s, t: a.t });
-    W.set(j, mul(core.publicShares[idx(j)] as Point, lagrangeAtZero(signers, j)));
+    W.set(j, mulPublic(core.publicShares[idx(j)] as Point, lagrangeAtZero(signers, j)));
   }
   const w = modQ(lagrangeAtZero(signers, self) * core.x);
   const sk = PaillierSecretKey.fromPrimes(aux.p, aux.q, level);
@@ -349,7 +350,7 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
           if (typeof dc === 'string') return dc;
           const rc = dec.verify(proofCtx(i, 'dec'), { N0: pkI, C: Uhat, x: m.chi, aux: myR }, dc);
           if (!rc.ok) return `χ_i is not the decryption of its ciphertexts (Π^dec: ${rc.check})`;
-          if (!mul(GammaSum as Point, m.chi).equals(o3.S)) return 'S_i ≠ χ_i·Γ';
+          if (!mulPublic(GammaSum as Point, m.chi).equals(o3.S)) return 'S_i ≠ χ_i·Γ';
           return undefined;
         };
         const reason = check();
@@ -525,7 +526,7 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
         if (
           delta === 0n ||
           !mulG(delta).equals(sumPoints(ordered.map((m) => m.Delta))) ||
-          !mul(Y, delta).equals(sumPoints(ordered.map((m) => m.S)))
+          !mulPublic(Y, delta).equals(sumPoints(ordered.map((m) => m.S)))
         ) {
           // Nobody can be blamed from these messages alone: run the identification round.
           return { next: [{ to: 'all', payload: identificationMessage() }] };
@@ -536,7 +537,7 @@ export const presign: ProtocolDefinition<PresignOutput, PresignConfig> = {
             i: self,
             signers,
             Gamma: GammaAll,
-            R: mul(GammaAll, invQ(delta)),
+            R: mulPublic(GammaAll, invQ(delta)),
             k,
             chi: chiValue,
             Delta: ordered.map((m) => m.Delta),

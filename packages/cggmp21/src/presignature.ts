@@ -13,7 +13,7 @@
  * partial names its sender. The sum is normalized to low S and verified before release.
  */
 import type { PartyId } from '@quorate/runtime';
-import { modQ, mul, mulG } from './curve.ts';
+import { modQ, mulG, mulPublic } from './curve.ts';
 import type { Point } from './curve.ts';
 import { digestToScalar, normalize, rFromR, verifyEcdsa } from './ecdsa.ts';
 import type { EcdsaSignature } from './ecdsa.ts';
@@ -88,8 +88,9 @@ export function partialIsValid(
   const m = digestToScalar(digest);
   const { r } = rFromR(pub.R);
   const Dj = pub.Delta[idx] as Point;
-  const Sj = (pub.S[idx] as Point).add(mul(Dj, shift));
-  return mul(pub.Gamma, sigma).equals(mul(Dj, m).add(mul(Sj, r)));
+  // Every value here is public (σ_j is broadcast): variable-time multiplication is fine.
+  const Sj = (pub.S[idx] as Point).add(mulPublic(Dj, shift));
+  return mulPublic(pub.Gamma, sigma).equals(mulPublic(Dj, m).add(mulPublic(Sj, r)));
 }
 
 export class PartialSignatureError extends Error {
