@@ -315,9 +315,9 @@ ratio(
   'bitgo 2-of-3 sign total',
 );
 ratio(
-  '2-of-3 keygen+aux @3072 vs BitGo keygen',
+  'aux-info n=3 @3072 vs BitGo range-proof setup (1 party)',
   '3072 aux-info n=3 (Π^mod, Π^prm, Π^fac)',
-  'bitgo 2-of-3 keygen (incl. range-proof setup)',
+  'bitgo range-proof setup (Ntilde proofs, per party)',
 );
 for (const l of LEVELS) {
   for (const c of ['2-of-3', '3-of-3']) {
