@@ -47,7 +47,8 @@ export default tseslint.config(
     },
   },
   {
-    // The hub holds no key share: it may import only the message envelope of the runtime.
+    // The hub holds no key share: it may import only the message envelope of the runtime and the
+    // dependency-free clique rule it shares with the co-signers.
     files: ['packages/hub/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -55,8 +56,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@quorate/*', '!@quorate/runtime'],
-              message: 'The hub imports only @quorate/runtime/envelope (ARCHITECTURE.md).',
+              group: ['@quorate/*', '!@quorate/runtime', '!@quorate/clique'],
+              message:
+                'The hub imports only @quorate/runtime/envelope and @quorate/clique (ARCHITECTURE.md).',
             },
             {
               group: ['@quorate/runtime', '@quorate/runtime/*', '!@quorate/runtime/envelope'],

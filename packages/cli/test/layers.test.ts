@@ -53,7 +53,7 @@ describe('layer check', () => {
     rmSync(root, { recursive: true });
   });
 
-  test('the hub may import only @quorate/runtime/envelope', () => {
+  test('the hub may import only @quorate/runtime/envelope and @quorate/clique', () => {
     const root = fixture({
       runtime: { layer: 'primitives', source: '' },
       hub: {
@@ -67,7 +67,7 @@ describe('layer check', () => {
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /the hub may import only @quorate\/runtime\/envelope, not @quorate\/runtime\n/,
+      /the hub may import only @quorate\/runtime\/envelope and @quorate\/clique, not @quorate\/runtime\n/,
     );
     assert.doesNotMatch(r.stderr, /not @quorate\/runtime\/envelope/);
     rmSync(root, { recursive: true });
