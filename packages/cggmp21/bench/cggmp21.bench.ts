@@ -13,7 +13,7 @@
  *  - Silence Labs' DKLs23 WASM (benchmarking only; not open source): keygen, presign, online.
  * A peer that is missing or fails is reported with its error and skipped.
  *
- *   node --import tsx packages/cggmp21/bench/cggmp21.bench.ts [--quick] [--no-peers]
+ *   node --import tsx packages/cggmp21/bench/cggmp21.bench.ts [--quick] [--no-peers] [--no-bitgo]
  *   env: CGGMP21_BENCH_RUNS (default 3), CGGMP21_BENCH_AUX_RUNS (default 2),
  *        CGGMP21_BENCH_LEVELS (default "2048,3072")
  */
@@ -300,7 +300,7 @@ console.log(
 for (const l of LEVELS) await ours(l);
 if (!noPeers) {
   await dkls();
-  await bitgo();
+  if (!process.argv.includes('--no-bitgo')) await bitgo();
 }
 console.log(`\n#### ratios (medians; ours / peer)\n`);
 ratio(
