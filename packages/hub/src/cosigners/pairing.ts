@@ -5,13 +5,14 @@
  * Single use is enforced by the database (a conditional update of `used_at`), so two
  * concurrent redemptions cannot both succeed.
  */
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { HubError } from '../http/errors.ts';
 import type { HubContext } from '../context.ts';
 import type { Principal } from '../auth/request-token.ts';
 import { checkName } from '../workspaces/service.ts';
 import type { CosignerRegistry, CosignerView } from './registry.ts';
+import { deriveJobSigningKey } from '../orchestration/authorization.ts';
 
 export const PAIRING_TOKEN_TTL_S = 3600;
 const TOKEN_TYPE = 'quorate-pairing+jwt';
@@ -27,6 +28,8 @@ export interface PairingResult {
   readonly cosigner: CosignerView;
   readonly certificate: string;
   readonly caCertificate: string;
+  /** SPKI PEM of the key that signs job authorizations: the co-signer pins it at pairing. */
+  readonly jobSigningKey: string;
 }
 
 /** API users that may be paired hold a role that signs (seeds/000: Signer or Admin). */
@@ -150,7 +153,16 @@ export function createPairingService(ctx: HubContext, registry: CosignerRegistry
         certificatePem: cert.certificatePem,
         fingerprint: cert.fingerprint,
       });
-      return { cosigner, certificate: cert.certificatePem, caCertificate: ctx.ca.certificatePem };
+      // The signing stack's default key (orchestration/stack.ts), derived from the pairing key.
+      const jobSigningKey = createPublicKey(deriveJobSigningKey(ctx.pairingKey.privateKey))
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
+      return {
+        cosigner,
+        certificate: cert.certificatePem,
+        caCertificate: ctx.ca.certificatePem,
+        jobSigningKey,
+      };
     },
   };
 }

@@ -110,6 +110,8 @@ export const PairResult = Type.Object({
   cosigner: Cosigner,
   certificate: Type.String(),
   caCertificate: Type.String(),
+  /** SPKI PEM (ES256) of the hub's job-signing key, for the co-signer to pin. */
+  jobSigningKey: Type.String(),
 });
 
 export const RenameBody = Type.Object(

@@ -6,11 +6,12 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID, webcrypto } from 'node:crypto';
+import { createPublicKey, randomUUID, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { HubDb } from '../../src/storage/database.ts';
 import { ROLES } from '../../src/auth/rbac.ts';
 import { createCsr } from '../../src/cosigners/ca.ts';
+import { deriveJobSigningKey } from '../../src/orchestration/authorization.ts';
 import { call, startTestHub, testKey } from '../support/hub.ts';
 import type { Actor, Json, TestHub } from '../support/hub.ts';
 
@@ -395,6 +396,13 @@ export function apiSuite(openDb: () => Promise<HubDb>): void {
       assert.equal(ok.status, 201, ok.body);
       assert.match(ok.json.certificate, /BEGIN CERTIFICATE/);
       assert.equal(ok.json.caCertificate, hub.ctx.ca.certificatePem);
+      // The job-signing public key the co-signer pins (the signing stack's default key).
+      assert.equal(
+        ok.json.jobSigningKey,
+        createPublicKey(deriveJobSigningKey(hub.ctx.pairingKey.privateKey))
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+      );
       assert.deepEqual(ok.json.cosigner.apiUserIds, [signerApi.id]);
       assert.equal(ok.json.cosigner.health, 'never_seen');
       cosignerId = ok.json.cosigner.id;

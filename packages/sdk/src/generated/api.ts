@@ -137,6 +137,7 @@ export interface Operations {
       };
       certificate: string;
       caCertificate: string;
+      jobSigningKey: string;
     };
   };
   /** Co-signers of the workspace with their health */
