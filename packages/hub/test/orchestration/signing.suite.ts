@@ -199,6 +199,8 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
         ['QUEUED', 'PENDING_SIGNATURE', 'START_SIGNING'],
         ['PENDING_SIGNATURE', 'COMPLETED', 'COMPLETE'],
       ],
+      // On failure, show the recorded reasons (e.g. why a fail-over happened).
+      JSON.stringify(t.transitions.map((x: Json) => [x.event, x.reason])),
     );
     assert.match(t.transitions[0].reason, /rule #1 small-eth: ALLOW/);
     assert.match(t.transitions[2].reason, /^signature verified/);
