@@ -210,6 +210,30 @@ describe('co-signer daemon: ECDSA (CGGMP21) jobs', () => {
     assert.equal(hub.framesOf(sg.jobId, 'job-accepted').length, 0);
   });
 
+  test('a sign job naming an unknown presignature is refused before any message', async () => {
+    const sg = await send(
+      {
+        jobId: 'ec-sign-unknown',
+        kind: 'sign',
+        keyId: 'key-ec',
+        participants: clique(),
+        threshold: 2,
+        request: request('cd'.repeat(32), 'ec-pre-none'),
+      },
+      [p1, g1],
+    );
+    await hub.waitFor(() => hub.framesOf(sg.jobId, 'job-refused').length === 2, 'two refusals');
+    for (const i of [p1, g1]) {
+      const e = i.events.find((x) => x.type === 'refused' && x.jobId === sg.jobId);
+      assert.equal(e?.type === 'refused' ? e.check : undefined, 'presignature');
+      assert.equal(
+        e?.type === 'refused' ? e.reason : undefined,
+        'no presignature ec-pre-none for key key-ec',
+      );
+    }
+    assert.equal(hub.framesOf(sg.jobId, 'envelope').length, 0);
+  });
+
   test('a sign job without a presignature runs presign then sign in one job', async () => {
     const digest = 'ef'.repeat(32);
     const sg = await send(
