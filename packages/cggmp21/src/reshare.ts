@@ -28,7 +28,8 @@
  * that crashes never produces an output, so it never confirms, so nobody erases an old share.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { codec, normalizeParties } from '@quorate/runtime';
+import { codec, commitDecision, normalizeParties } from '@quorate/runtime';
+import type { CommitDecision } from '@quorate/runtime';
 import type {
   Inbox,
   Outgoing,
@@ -260,30 +261,12 @@ export const reshare: ProtocolDefinition<ReshareOutput, ReshareConfig> = {
   },
 };
 
-export type CommitDecision =
-  | { readonly decision: 'commit' }
-  | { readonly decision: 'wait'; readonly missing: readonly PartyId[] }
-  | { readonly decision: 'abort'; readonly reason: string; readonly parties: readonly PartyId[] };
+export type { CommitDecision } from '@quorate/runtime';
 
-/**
- * The commit rule, for the co-signer (and the hub that relays the acknowledgements): after the
- * protocol, each new party acknowledges (signed, through the hub) the `confirmation` digest of
- * its output. Only when every new party has acknowledged the same digest is the result
- * `commit`: then the new share becomes active and each old share may be erased. Until then
- * (`wait`) old shares stay valid and keep signing; a different digest is `abort`: delete the
- * pending shares and keep the old ones. A party whose session failed has no output and never
- * acknowledges, so a crash mid-reshare can never lead to erasing old shares.
- */
+/** The commit rule (see `commitDecision` in @quorate/runtime) applied to a CGGMP21 reshare. */
 export function reshareCommitDecision(
   output: Pick<ReshareOutput, 'confirmation' | 'newParties'>,
   acks: ReadonlyMap<PartyId, Uint8Array>,
 ): CommitDecision {
-  const bad = output.newParties.filter((p) => {
-    const a = acks.get(p);
-    return a !== undefined && !equalBytes(a, output.confirmation);
-  });
-  if (bad.length > 0)
-    return { decision: 'abort', reason: 'acknowledged a different reshare result', parties: bad };
-  const missing = output.newParties.filter((p) => !acks.has(p));
-  return missing.length > 0 ? { decision: 'wait', missing } : { decision: 'commit' };
+  return commitDecision(output, acks);
 }

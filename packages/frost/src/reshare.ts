@@ -19,8 +19,14 @@
  * docs/recovery.md. Nonces preprocessed for the old shares must be discarded at commit.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { codec as c, normalizeParties } from '@quorate/runtime';
-import type { Inbox, PartyId, ProtocolDefinition, RoundResult } from '@quorate/runtime';
+import { codec as c, commitDecision, normalizeParties } from '@quorate/runtime';
+import type {
+  CommitDecision,
+  Inbox,
+  PartyId,
+  ProtocolDefinition,
+  RoundResult,
+} from '@quorate/runtime';
 import { commitmentEval, lagrange, mod, polyEval, randomScalar } from './core.ts';
 import { decodeCommitments } from './dkg.ts';
 import { FrostEncodingError } from './errors.ts';
@@ -263,26 +269,15 @@ export function frostReshare(
   return def;
 }
 
-export type FrostCommitDecision =
-  | { readonly decision: 'commit' }
-  | { readonly decision: 'wait'; readonly missing: readonly PartyId[] }
-  | { readonly decision: 'abort'; readonly reason: string; readonly parties: readonly PartyId[] };
+export type FrostCommitDecision = CommitDecision;
 
 /**
- * The commit rule: `commit` (activate the new share, erase the old one and its unused nonces)
- * only when every new party acknowledged the same confirmation digest; `wait` keeps the old
- * shares signing; `abort` (a different digest) deletes the pending shares.
+ * The commit rule (see `commitDecision` in @quorate/runtime) applied to a FROST reshare: `commit`
+ * also means the old share's unused nonces may be erased.
  */
 export function frostReshareCommitDecision(
   output: Pick<FrostReshareOutput, 'confirmation' | 'newParties'>,
   acks: ReadonlyMap<PartyId, Uint8Array>,
 ): FrostCommitDecision {
-  const bad = output.newParties.filter((p) => {
-    const a = acks.get(p);
-    return a !== undefined && !equal(a, output.confirmation);
-  });
-  if (bad.length > 0)
-    return { decision: 'abort', reason: 'acknowledged a different reshare result', parties: bad };
-  const missing = output.newParties.filter((p) => !acks.has(p));
-  return missing.length > 0 ? { decision: 'wait', missing } : { decision: 'commit' };
+  return commitDecision(output, acks);
 }

@@ -35,3 +35,5 @@ export { Transcript, bigintBytes, bytesToBigInt } from './transcript.ts';
 export type { TranscriptContext } from './transcript.ts';
 export { coinToss } from './toy/coin-toss.ts';
 export type { CoinTossOutput } from './toy/coin-toss.ts';
+export { commitDecision } from './commit-rule.ts';
+export type { CommitDecision } from './commit-rule.ts';
