@@ -4,32 +4,8 @@
  * default handler turns anything else into a bare 500 that leaks nothing (no message, no stack).
  */
 
-export type HubErrorCode =
-  | 'validation_failed'
-  | 'auth_missing'
-  | 'auth_malformed'
-  | 'auth_unknown_subject'
-  | 'auth_bad_signature'
-  | 'auth_expired'
-  | 'auth_not_yet_valid'
-  | 'auth_lifetime_too_long'
-  | 'auth_wrong_uri'
-  | 'auth_wrong_body_hash'
-  | 'auth_replayed_nonce'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'invalid_state'
-  | 'idempotency_key_reused'
-  | 'idempotency_key_invalid'
-  | 'pairing_token_invalid'
-  | 'pairing_token_used'
-  | 'csr_invalid'
-  | 'rate_limited'
-  | 'payload_too_large'
-  | 'internal';
-
-const STATUS: Record<HubErrorCode, number> = {
+/** Every error code and its HTTP status; the code type is derived from this one table. */
+const STATUS = {
   validation_failed: 400,
   auth_missing: 401,
   auth_malformed: 401,
@@ -53,7 +29,9 @@ const STATUS: Record<HubErrorCode, number> = {
   rate_limited: 429,
   payload_too_large: 413,
   internal: 500,
-};
+} as const satisfies Record<string, number>;
+
+export type HubErrorCode = keyof typeof STATUS;
 
 export class HubError extends Error {
   override readonly name = 'HubError';
