@@ -198,7 +198,7 @@ export function verifyShare(
 export function verifyAggregate(suite: Suite, ctx: SigningContext, PK: Point, z: bigint): boolean {
   const R = ctx.negateR ? ctx.R.negate() : ctx.R;
   const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
-  return lhs.equals(R.add(suite.mulPublic(PK, ctx.c)));
+  return lhs.equals(R.add(suite.mulKey(PK, ctx.c)));
 }
 
 export function sumShares(suite: Suite, shares: readonly bigint[]): bigint {

@@ -128,28 +128,48 @@ export class CheaterError extends Error {
   }
 }
 
+/**
+ * The coordinator's checks on a context computed for this very package (by `signingContext`, or
+ * by `signShareWithContext` when the coordinator is also a signer): one aggregate check
+ * z·G = R + c·PK, and only if it fails the per-share checks of §5.4 to name the culprits.
+ */
+export function aggregateWithContext(
+  key: Pick<SigningKey, 'suite' | 'publicKey' | 'verifyingShares'>,
+  ctx: SigningContext,
+  commitments: ReadonlyMap<PartyId, CommitmentPair>,
+  shares: ReadonlyMap<PartyId, bigint>,
+): { readonly signature: Uint8Array } | { readonly culprits: readonly PartyId[] } {
+  const suite = key.suite;
+  const missing = ctx.ids.filter((id) => !shares.has(id) || !key.verifyingShares.has(id));
+  if (missing.length > 0) return { culprits: missing };
+  const zs = ctx.ids.map((id) => shares.get(id) as bigint);
+  if (verifyAggregate(suite, ctx, key.publicKey, sumShares(suite, zs)))
+    return { signature: aggregateShares(suite, ctx, zs) };
+  const culprits = ctx.ids.filter((id) => {
+    const Y = key.verifyingShares.get(id) as Point;
+    const D = commitments.get(id) as CommitmentPair;
+    return !verifyShare(suite, ctx, id, D, Y, shares.get(id) as bigint);
+  });
+  if (culprits.length === 0)
+    throw new Error('aggregate check failed but every share verified (bug)');
+  return { culprits };
+}
+
 /** Coordinator: verifies every share, names cheaters (CheaterError), aggregates and checks the signature. */
 export function aggregate(
   key: Pick<SigningKey, 'suite' | 'publicKey' | 'verifyingShares'>,
   pkg: SigningPackage,
   shares: ReadonlyMap<PartyId, bigint>,
 ): Uint8Array {
-  const suite = key.suite;
-  const ctx = signingContext(suite, key.publicKey, sortCommitments(pkg.commitments), pkg.message);
-  const missing = ctx.ids.filter((id) => !shares.has(id) || !key.verifyingShares.has(id));
-  if (missing.length > 0) throw new CheaterError(missing);
-  const zs = ctx.ids.map((id) => shares.get(id) as bigint);
-  // Optimistic path: one aggregate check; per-share checks (§5.4) only to name cheaters.
-  if (!verifyAggregate(suite, ctx, key.publicKey, sumShares(suite, zs))) {
-    const bad = ctx.ids.filter((id) => {
-      const Y = key.verifyingShares.get(id) as Point;
-      const D = pkg.commitments.get(id) as CommitmentPair;
-      return !verifyShare(suite, ctx, id, D, Y, shares.get(id) as bigint);
-    });
-    if (bad.length === 0) throw new Error('aggregate check failed but every share verified (bug)');
-    throw new CheaterError(bad);
-  }
-  return aggregateShares(suite, ctx, zs);
+  const ctx = signingContext(
+    key.suite,
+    key.publicKey,
+    sortCommitments(pkg.commitments),
+    pkg.message,
+  );
+  const r = aggregateWithContext(key, ctx, pkg.commitments, shares);
+  if ('culprits' in r) throw new CheaterError(r.culprits);
+  return r.signature;
 }
 
 // ---- runtime protocol ------------------------------------------------------------------------
@@ -180,10 +200,20 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
   const hit = cache.get(suiteId);
   if (hit) return hit;
   const suite = getSuite(suiteId);
-  const decodeCommitment = (m: CommitMsg): CommitmentPair => ({
-    hiding: suite.decodePoint(m.D, 'payload.D'),
-    binding: suite.decodePoint(m.E, 'payload.E'),
-  });
+  // verify() decodes each received commitment (for Ed25519 the prime-order check is a full
+  // multiplication per point) and finish() needs the same points: remember them per payload.
+  const decoded = new WeakMap<CommitMsg, CommitmentPair>();
+  const decodeCommitment = (m: CommitMsg): CommitmentPair => {
+    let pair = decoded.get(m);
+    if (!pair) {
+      pair = {
+        hiding: suite.decodePoint(m.D, 'payload.D'),
+        binding: suite.decodePoint(m.E, 'payload.E'),
+      };
+      decoded.set(m, pair);
+    }
+    return pair;
+  };
   const def: ProtocolDefinition<SignOutput, SignConfig> = {
     id: `frost-${suiteId}/sign`,
     version: 1,
@@ -256,28 +286,19 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
           const ctxS = signing as NonNullable<typeof signing>;
           const zs = new Map<PartyId, bigint>([[ctx.self, myShare]]);
           for (const [p, m] of inbox) zs.set(p, suite.decodeScalar((m as ShareMsg).z, 'payload.z'));
-          const all = ctxS.ids.map((id) => zs.get(id) as bigint);
-          // Optimistic path: one aggregate check; per-share checks (§5.4) only to name cheaters.
-          if (!verifyAggregate(suite, ctxS, key.publicKey, sumShares(suite, all))) {
-            const faults = [];
-            for (const [p, z] of zs) {
-              const Y = key.verifyingShares.get(p) as Point;
-              if (
-                p !== ctx.self &&
-                !verifyShare(suite, ctxS, p, commitments.get(p) as CommitmentPair, Y, z)
-              )
-                faults.push({
-                  party: p,
-                  reason: 'signature share fails verification (RFC 9591 §5.4)',
-                });
-            }
-            if (faults.length === 0)
-              throw new Error('aggregate check failed but every share verified');
-            return { abort: faults };
+          const r = aggregateWithContext(key, ctxS, commitments, zs);
+          if ('culprits' in r) {
+            // Our own share was computed here; a failure of it would be a bug, not blame.
+            const culprits = r.culprits.filter((p) => p !== ctx.self);
+            if (culprits.length === 0) throw new Error('own signature share fails verification');
+            return {
+              abort: culprits.map((party) => ({
+                party,
+                reason: 'signature share fails verification (RFC 9591 §5.4)',
+              })),
+            };
           }
-          return {
-            output: { signature: aggregateShares(suite, ctxS, all), publicKey: key.publicKey },
-          };
+          return { output: { signature: r.signature, publicKey: key.publicKey } };
         },
       };
     },

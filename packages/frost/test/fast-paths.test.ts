@@ -1,0 +1,93 @@
+// The speed-ups give the same answers as the plain arithmetic: key tables (Suite.mulKey), the
+// GLV multi-scalar path for secp256k1, and the coordinator reusing a signer's context.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { deterministicRng } from '@quorate/runtime/harness';
+import { dealerSplit } from '../src/dealer.ts';
+import type { KeyShare } from '../src/keyshare.ts';
+import { InMemoryNonceStore, preprocess } from '../src/nonces.ts';
+import { aggregateWithContext, signShareWithContext } from '../src/sign.ts';
+import type { CommitmentPair, SigningContext } from '../src/core.ts';
+import { getSuite, KEY_TABLE_AFTER, SUITE_IDS } from '../src/suite.ts';
+import type { SuiteId } from '../src/suite.ts';
+import { externalKey, signingKey } from '../src/taproot.ts';
+import type { SigningKey } from '../src/taproot.ts';
+import { te } from './helpers.ts';
+
+const rng = deterministicRng('fast-paths');
+
+describe('Suite.mulKey (window table after repeated use)', () => {
+  for (const id of SUITE_IDS)
+    test(`${id}: equals multiplyUnsafe before and after the table exists`, () => {
+      const suite = getSuite(id);
+      const P = suite.mulBase(0xc0ffeen + BigInt(id.length));
+      // A second object for the same point: the table must serve equal keys, not one object.
+      const Q = suite.decodePoint(suite.encodePoint(P), 'P');
+      for (let i = 0; i < KEY_TABLE_AFTER + 4; i++) {
+        const k = suite.order - 1n - BigInt(i) * 0x1234567890abcdefn;
+        const want = P.multiplyUnsafe(k);
+        assert.ok(suite.mulKey(i % 2 ? P : Q, k).equals(want), `use ${i + 1}`);
+      }
+      assert.ok(suite.mulKey(P, 0n).is0());
+    });
+});
+
+describe('Suite.msm', () => {
+  for (const id of SUITE_IDS)
+    test(`${id}: 1 to 5 terms (and zero scalars) equal the plain sum`, () => {
+      const suite = getSuite(id);
+      for (let n = 1; n <= 5; n++) {
+        const ps = Array.from({ length: n }, (_, i) => suite.mulBase(BigInt(7 + 31 * i)));
+        const ks = ps.map((_, i) => (i === 1 ? 0n : suite.order - BigInt(1000 + i)));
+        let want = suite.zero;
+        ps.forEach((p, i) => (want = want.add(p.multiplyUnsafe(ks[i] as bigint))));
+        assert.ok(suite.msm(ps, ks).equals(want), `${n} terms`);
+      }
+    });
+});
+
+/** One signing with the coordinator being signer `signers[0]`, reusing its context. */
+function signOnce(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Array, bad?: number) {
+  const keys = signers.map((p) => signingKey(shares.get(p) as KeyShare));
+  const stores = new Map<number, { store: InMemoryNonceStore; id: string }>();
+  const commitments = new Map<number, CommitmentPair>();
+  for (const k of keys) {
+    const store = new InMemoryNonceStore();
+    const [n] = preprocess(k.suite, k.secretShare, store, rng);
+    if (!n) throw new Error('no nonce');
+    stores.set(k.self, { store, id: n.id });
+    commitments.set(k.self, n.commitment);
+  }
+  const zs = new Map<number, bigint>();
+  let context: SigningContext | undefined;
+  for (const k of keys) {
+    const s = stores.get(k.self) as { store: InMemoryNonceStore; id: string };
+    const r = signShareWithContext(k, s.store, s.id, { message: msg, commitments });
+    zs.set(k.self, k.self === bad ? (r.share + 1n) % k.suite.order : r.share);
+    context ??= r.context;
+  }
+  const key = keys[0] as SigningKey;
+  return { key, result: aggregateWithContext(key, context as SigningContext, commitments, zs) };
+}
+
+describe('coordinator reusing a signer’s context, key table in place', () => {
+  for (const id of ['ed25519', 'secp256k1-tr'] as SuiteId[])
+    test(`${id}: ${KEY_TABLE_AFTER + 2} signings verify independently; a bad share is still named`, () => {
+      const shares = dealerSplit({ suite: id, threshold: 2, parties: [1, 2, 3], rng });
+      const msg = te('fast paths');
+      for (let i = 0; i < KEY_TABLE_AFTER + 2; i++) {
+        const { key, result } = signOnce(shares, i % 2 ? [1, 3] : [2, 3], msg);
+        assert.ok('signature' in result, `signing ${i + 1}`);
+        const pk = externalKey(key.suite, key.publicKey);
+        const ok =
+          id === 'ed25519'
+            ? ed25519.verify(result.signature, msg, pk, { zip215: false })
+            : schnorr.verify(result.signature, msg, pk);
+        assert.ok(ok, `signing ${i + 1} verifies`);
+      }
+      const { result } = signOnce(shares, [1, 2, 3], msg, 3);
+      assert.deepEqual(result, { culprits: [3] });
+    });
+});
