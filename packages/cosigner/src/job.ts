@@ -29,7 +29,7 @@ export const participantSchema = z.strictObject({
 
 export const jobSchema = z.strictObject({
   jobId: id,
-  kind: z.enum(['keygen', 'aux-info', 'presign', 'sign', 'refresh', 'toy']),
+  kind: z.enum(['keygen', 'aux-info', 'presign', 'sign', 'refresh', 'reshare', 'toy']),
   algorithm: z.enum(['ecdsa-secp256k1', 'eddsa-ed25519', 'schnorr-bip340', 'toy']),
   keyId: id.nullable(),
   sessionId: z.string().regex(HEX32, 'expected 64 lower-case hex digits'),
@@ -57,6 +57,20 @@ export const jobSchema = z.strictObject({
       presignatureId: id.regex(/^[A-Za-z0-9._:@=+-]+$/, 'a presign jobId').optional(),
     })
     .nullable(),
+  /**
+   * `reshare` only: the old committee's dealers (party ids of old holders among the participants,
+   * at least the old threshold), the new committee (party ids among the participants; their roles
+   * and sets are the new schema, `threshold` the new threshold), the key's public key (hex, as
+   * reported at keygen) and the old threshold. A co-signer in both committees keeps its party id.
+   */
+  reshare: z
+    .strictObject({
+      publicKey: z.string().regex(/^([0-9a-f]{2}){32,33}$/, '32 or 33 bytes hex'),
+      oldThreshold: z.number().int().min(1).max(1024),
+      dealers: z.array(z.number().int().min(1).max(1024)).min(1).max(1024),
+      newParties: z.array(z.number().int().min(1).max(1024)).min(2).max(1024),
+    })
+    .optional(),
   timeoutMs: z
     .number()
     .int()
@@ -89,6 +103,7 @@ export function parseJob(input: unknown): Job {
     const ids = new Set(r.data.participants.map((p) => p.cosignerId));
     if (parties.size !== r.data.participants.length || ids.size !== r.data.participants.length)
       throw new JobError('malformed', 'participants', 'a party id or co-signer id appears twice');
+    checkReshare(r.data, parties);
     return r.data;
   }
   const issue = r.error.issues[0];
@@ -96,6 +111,31 @@ export function parseJob(input: unknown): Job {
   if (issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
   const field = path.join('.') || '(root)';
   throw new JobError('malformed', field, `job: invalid ${field}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** A reshare's committees: `reshare` present exactly for a reshare; dealers ∪ new = participants. */
+function checkReshare(job: Job, parties: ReadonlySet<number>): void {
+  if ((job.kind === 'reshare') !== (job.reshare !== undefined))
+    throw new JobError(
+      'malformed',
+      'reshare',
+      'job: `reshare` is required for, and only for, a reshare',
+    );
+  const rs = job.reshare;
+  if (rs === undefined) return;
+  const both = [...rs.dealers, ...rs.newParties];
+  if (new Set(rs.dealers).size !== rs.dealers.length)
+    throw new JobError('malformed', 'reshare.dealers', 'job: a dealer appears twice');
+  if (new Set(rs.newParties).size !== rs.newParties.length)
+    throw new JobError('malformed', 'reshare.newParties', 'job: a new party appears twice');
+  if (both.some((p) => !parties.has(p)) || [...parties].some((p) => !both.includes(p)))
+    throw new JobError(
+      'malformed',
+      'reshare',
+      'job: the participants must be exactly the dealers and the new parties',
+    );
+  if (rs.dealers.length < rs.oldThreshold)
+    throw new JobError('malformed', 'reshare.dealers', 'job: fewer dealers than the old threshold');
 }
 
 /** Canonical JSON: sorted object keys, no whitespace, safe integers only. */

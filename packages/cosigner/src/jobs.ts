@@ -22,7 +22,12 @@ import type { RiskEngine } from '@quorate/cosigner-risk/rules';
 import type { CallbackClient, HandlerConfig } from '@quorate/cosigner-risk/callback';
 import type { AuditLog } from '@quorate/cosigner-risk/audit';
 import type { CosignerMetrics } from '@quorate/cosigner-risk/metrics';
-import type { Operation, Transfer, TxSignRequestBody } from '@quorate/callback';
+import type {
+  ConfigChangeRequestBody,
+  Operation,
+  Transfer,
+  TxSignRequestBody,
+} from '@quorate/callback';
 import type { OneTimeStore, SecretStore } from '@quorate/secrets';
 import { checkClique, checkParticipants, schemaOfCommittee, SigningSchemaError } from './clique.ts';
 import type { SigningSchema } from './clique.ts';
@@ -115,6 +120,10 @@ interface RunningJob {
   stage: number;
   ahead: { from: string; data: string }[];
   self: number;
+  /** The current stage's parties (a stage may run among a subset, e.g. the new committee). */
+  parties: number[];
+  /** The current stage's failure hook (lifecycle jobs drop a pending share). */
+  onFail?: () => void;
   peers: Map<string, PeerKeys>;
   byParty: Map<number, string>;
   buffer: { from: string; data: string }[];
@@ -132,6 +141,7 @@ const JOB_OPERATION: Record<Job['kind'], Operation> = {
   keygen: 'keygen',
   'aux-info': 'keygen',
   refresh: 'refresh',
+  reshare: 'reshare',
   presign: 'sign',
   sign: 'sign',
   // The toy protocol is a committee run without key material: it answers to the keygen rules.
@@ -180,6 +190,7 @@ export class JobRunner {
       stage: 0,
       ahead: [],
       self: 0,
+      parties: job.participants.map((p) => p.partyId),
       peers: new Map(),
       byParty: new Map(job.participants.map((p) => [p.partyId, p.cosignerId])),
       buffer: this.#early.get(job.jobId) ?? [],
@@ -238,6 +249,7 @@ export class JobRunner {
     if (run === undefined || run.state === 'finished') return;
     run.state = 'finished';
     if (run.timer) clearTimeout(run.timer);
+    runFailHook(run);
     void this.#o.audit.append('job.cancelled', { jobId, reason }).catch(() => undefined);
   }
 
@@ -247,6 +259,7 @@ export class JobRunner {
       if (run.state === 'finished') continue;
       run.state = 'finished';
       if (run.timer) clearTimeout(run.timer);
+      runFailHook(run);
       void this.#o.audit
         .append('job.aborted', { jobId: run.job.jobId, reason })
         .catch(() => undefined);
@@ -290,8 +303,8 @@ export class JobRunner {
     // Supported at all? (cheap, before asking anyone)
     const kinds =
       job.algorithm === 'ecdsa-secp256k1'
-        ? ['keygen', 'aux-info', 'presign', 'sign']
-        : ['toy', 'keygen', 'sign'];
+        ? ['keygen', 'aux-info', 'presign', 'sign', 'refresh', 'reshare']
+        : ['toy', 'keygen', 'sign', 'refresh', 'reshare'];
     if (!kinds.includes(job.kind))
       throw new Refusal('unsupported', `${job.algorithm} ${job.kind} is not supported yet`);
 
@@ -321,6 +334,7 @@ export class JobRunner {
         rng: this.#rng,
         ...(committee === undefined ? {} : { committee }),
         ...(o.primes === undefined ? {} : { primes: o.primes }),
+        self: me.partyId,
       });
       run.self = me.partyId;
       this.#stage(run, prepared);
@@ -333,12 +347,22 @@ export class JobRunner {
   }
 
   /** Creates the session of a stage: stage 0 runs on the job's session id, later ones on a derived one. */
-  #stage(run: RunningJob, prepared: PreparedRun): void {
+  #stage(run: RunningJob, first: PreparedRun): void {
     const job = run.job;
+    let prepared = first;
+    // A stage among a subset this party is not in: go straight to the one after it.
+    while (prepared.parties !== undefined && !prepared.parties.includes(run.self)) {
+      if (prepared.skip === undefined) throw new Error('a stage without this party has no skip');
+      prepared = prepared.skip();
+      run.stage += 1;
+    }
+    run.parties = [...(prepared.parties ?? job.participants.map((p) => p.partyId))];
+    if (prepared.onFail === undefined) delete run.onFail;
+    else run.onFail = prepared.onFail;
     run.session = Session.create(prepared.def, {
       sessionId: stageSessionId(job.sessionId, run.stage),
       self: run.self,
-      parties: job.participants.map((p) => p.partyId),
+      parties: run.parties,
       ...(prepared.threshold === undefined ? {} : { threshold: prepared.threshold }),
       rng: this.#rng,
       config: prepared.config,
@@ -353,6 +377,14 @@ export class JobRunner {
       if (job.kind === 'keygen' || job.kind === 'aux-info' || job.kind === 'refresh') {
         // The committee declares the schema; it must be a valid one (threshold = 1 + sets).
         return schemaOfCommittee(job.participants, job.threshold);
+      }
+      if (job.kind === 'reshare') {
+        // The new committee declares the new schema; the dealers are checked against the key.
+        const fresh = new Set(job.reshare?.newParties ?? []);
+        return schemaOfCommittee(
+          job.participants.filter((p) => fresh.has(p.partyId)),
+          job.threshold,
+        );
       }
       if (job.kind === 'toy') {
         const guards = job.participants.filter((p) => p.role === 'guard');
@@ -428,7 +460,11 @@ export class JobRunner {
     }
     const handlers = o.handlers();
     if (handlers.length > 0) {
-      const d = await o.callbacks.txSignRequest(handlers, body);
+      // A refresh or reshare changes who holds the key: the handlers' config-change endpoint.
+      const d =
+        job.kind === 'refresh' || job.kind === 'reshare'
+          ? await o.callbacks.configChangeRequest(handlers, configChangeBody(job, apiUserId))
+          : await o.callbacks.txSignRequest(handlers, body);
       if (!d.approved) {
         admission.release();
         this.#decided('reject', 'callback');
@@ -533,11 +569,8 @@ export class JobRunner {
       this.#o.onEvent?.({ type: 'dropped', jobId: run.job.jobId, from, reason: 'sender-mismatch' });
       return;
     }
-    if (
-      run.next !== undefined &&
-      inner.session === hexOf(stageSessionId(run.job.sessionId, run.stage + 1))
-    ) {
-      // A faster peer already runs our next stage: keep its messages until we get there.
+    if (run.next !== undefined && isLaterStage(run.job.sessionId, run.stage, inner.session)) {
+      // A faster peer already runs a later stage: keep its messages until we get there.
       if (run.ahead.length < MAX_BUFFERED) run.ahead.push({ from, data });
       return;
     }
@@ -556,9 +589,7 @@ export class JobRunner {
     for (const m of out) {
       const targets =
         m.envelope.to === null
-          ? run.job.participants
-              .filter((p) => p.cosignerId !== this.#o.cosignerId)
-              .map((p) => p.cosignerId)
+          ? run.parties.filter((p) => p !== run.self).map((p) => run.byParty.get(p) as string)
           : [run.byParty.get(m.envelope.to) as string];
       for (const to of targets) {
         const peer = run.peers.get(to) as PeerKeys;
@@ -642,6 +673,7 @@ export class JobRunner {
 
   #failed(run: RunningJob, err: ProtocolError, audit = true): void {
     const o = this.#o;
+    runFailHook(run);
     o.metrics?.protocolRuns.inc({ protocol: run.protocol, outcome: err.kind });
     const frame: OutFrame = {
       type: 'job-result',
@@ -666,6 +698,48 @@ export class JobRunner {
 }
 
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Stages a job may have after the current one (lifecycle jobs have at most four in all). */
+const MAX_LATER_STAGES = 4;
+
+function isLaterStage(sessionIdHex: string, stage: number, session: string): boolean {
+  for (let k = stage + 1; k <= stage + MAX_LATER_STAGES; k++)
+    if (session === hexOf(stageSessionId(sessionIdHex, k))) return true;
+  return false;
+}
+
+function runFailHook(run: RunningJob): void {
+  const hook = run.onFail;
+  delete run.onFail;
+  try {
+    hook?.();
+  } catch {
+    // The hook only drops a pending share; if the store refuses, the old share is still active.
+  }
+}
+
+/** The config_change_sign_request body of a refresh or reshare (callback handlers). */
+function configChangeBody(job: Job, apiUserId: string): ConfigChangeRequestBody {
+  const details: Record<string, string> = {
+    jobId: job.jobId,
+    algorithm: job.algorithm,
+    keyId: job.keyId ?? '',
+    participants: job.participants.map((p) => `${p.partyId}:${p.cosignerId}`).join(','),
+    threshold: String(job.threshold ?? ''),
+  };
+  if (job.reshare !== undefined) {
+    details['publicKey'] = job.reshare.publicKey;
+    details['oldThreshold'] = String(job.reshare.oldThreshold);
+    details['dealers'] = job.reshare.dealers.join(',');
+    details['newParties'] = job.reshare.newParties.join(',');
+  }
+  return {
+    requestId: job.jobId,
+    apiUserId,
+    changeType: job.kind === 'reshare' ? 'RESHARE_KEY' : 'REFRESH_KEY',
+    details,
+  };
+}
 
 /**
  * The session id of a job's stage: the job's own for stage 0; for later stages

@@ -7,7 +7,8 @@
  *  - sign / eddsa-ed25519 and schnorr-bip340: FROST signing with a nonce preprocessed into the
  *    one-time store, so it is durably consumed before the signature share leaves (nonce-store.ts);
  *    the request's derivation path is applied, and BIP340 signs for the BIP86 Taproot output key;
- *  - ecdsa-secp256k1 (CGGMP21): keygen, aux-info, presign and sign — see ecdsa.ts.
+ *  - ecdsa-secp256k1 (CGGMP21): keygen, aux-info, presign and sign — see ecdsa.ts;
+ *  - refresh and reshare of either kind of key — see lifecycle.ts.
  *
  * Keys are stored under a key name: the job's keyId, or for a keygen without one its jobId; the
  * public key (hex) is recorded as an alias, so a later job may name the key either way.
@@ -28,6 +29,7 @@ import type { SigningSchema } from './clique.ts';
 import type { Job } from './job.ts';
 import { DurableNonceStore } from './nonce-store.ts';
 import { prepareEcdsa } from './ecdsa.ts';
+import { prepareLifecycle } from './lifecycle.ts';
 import type { PrimeSource } from './ecdsa.ts';
 
 export class UnsupportedJobError extends Error {
@@ -56,6 +58,12 @@ export interface PreparedRun {
    * session id is derived from the job's (see jobs.ts); `finish` of the last stage gives the result.
    */
   readonly next?: (output: unknown) => PreparedRun;
+  /** The parties of this stage when not every participant takes part (default: all of them). */
+  readonly parties?: readonly number[];
+  /** For a party not among `parties`: the stage after this one, which it goes to directly. */
+  readonly skip?: () => PreparedRun;
+  /** Called once if the job fails, times out or is cancelled while this stage is the current one. */
+  readonly onFail?: () => void;
 }
 
 const SUITES: Partial<Record<Job['algorithm'], SuiteId>> = {
@@ -68,7 +76,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export class KeyStore {
-  constructor(private readonly store: SecretStore) {}
+  constructor(readonly store: SecretStore) {}
 
   /** Resolves a key id, a keygen job id, or a public key (hex) to the stored key name. */
   resolve(keyId: string): string | undefined {
@@ -126,6 +134,8 @@ export interface PrepareContext {
   readonly committee?: SigningSchema;
   /** Safe primes for CGGMP21 aux-info. */
   readonly primes?: PrimeSource;
+  /** This co-signer's party id in the job. */
+  readonly self?: number;
 }
 
 export async function prepareRun(job: Job, ctx: PrepareContext): Promise<PreparedRun> {
@@ -137,6 +147,10 @@ export async function prepareRun(job: Job, ctx: PrepareContext): Promise<Prepare
       config: undefined,
       finish: () => ({}),
     };
+  }
+  if (job.kind === 'refresh' || job.kind === 'reshare') {
+    if (ctx.self === undefined) throw new UnsupportedJobError(`${job.kind} needs the party id`);
+    return prepareLifecycle(job, { ...ctx, self: ctx.self });
   }
   if (job.algorithm === 'ecdsa-secp256k1') return prepareEcdsa(job, ctx);
   const suiteId = SUITES[job.algorithm];
