@@ -1,17 +1,17 @@
 /**
  * Profiling aid for the benchmark (not a benchmark itself): FROST signing over dealer-split keys,
  * `runs` times, for `node --cpu-prof`. Modes: `core` (commit + signShare + aggregate, no
- * transport) or `runtime` (the two-round frostSign protocol over the harness).
+ * transport; signer 1 coordinates) or `runtime` (the two-round frostSign protocol over the harness).
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx packages/frost/bench/profile-sign.ts ed25519 core 200
  *   node packages/frost/bench/cpuprofile-summary.mjs /tmp/prof/*.cpuprofile
  */
 import { simulate, deterministicRng } from '@quorate/runtime/harness';
 import { dealerSplit } from '../src/dealer.ts';
-import { aggregate, frostSign, signShare } from '../src/sign.ts';
+import { aggregateWithContext, frostSign, signShareWithContext } from '../src/sign.ts';
 import { InMemoryNonceStore, preprocess } from '../src/nonces.ts';
 import { signingKey } from '../src/taproot.ts';
-import type { CommitmentPair } from '../src/core.ts';
+import type { CommitmentPair, SigningContext } from '../src/core.ts';
 import type { KeyShare } from '../src/keyshare.ts';
 import type { SuiteId } from '../src/suite.ts';
 
@@ -39,11 +39,18 @@ function core(): Uint8Array {
   }
   const pkg = { message: msg, commitments };
   const zs = new Map<number, bigint>();
+  let context: SigningContext | undefined;
   for (const k of keys) {
     const s = stores.get(k.self) as { store: InMemoryNonceStore; id: string };
-    zs.set(k.self, signShare(k, s.store, s.id, pkg));
+    const r = signShareWithContext(k, s.store, s.id, pkg);
+    zs.set(k.self, r.share);
+    context ??= r.context;
   }
-  return aggregate(keys[0] as ReturnType<typeof signingKey>, pkg, zs);
+  // Signer 1 is the coordinator and reuses its context (as the benchmark's sign-core does).
+  const key = keys[0] as ReturnType<typeof signingKey>;
+  const r = aggregateWithContext(key, context as SigningContext, commitments, zs);
+  if (!('signature' in r)) throw new Error('aggregate failed');
+  return r.signature;
 }
 
 function runtime(): void {
