@@ -36,6 +36,7 @@ import type { ApiCredentials } from './pairing.ts';
 import {
   auditPath,
   ensureDataDir,
+  handlersOf,
   openStore,
   readPairings,
   sealFromConfig,
@@ -78,9 +79,9 @@ Commands:
   rename <name>      rename this co-signer on the hub
   info               what this co-signer is: identity, pairings, keys (JSON)
   print-public-key   the identity keys (give the PEM to callback handlers)
-  callback set       configure the callback handler (approved by the owner)
-  callback show      the approved callback handler and pending changes
-  callback remove    remove the callback handler (approved by the owner)
+  callback set       configure an API user's callback handler (approved by the owner)
+  callback show      the approved callback handlers (per API user) and pending changes
+  callback remove    remove an API user's callback handler (approved by the owner)
   config check       validate the configuration and say how to fix it
 
 Run "quorate cosigner <command> --help" for its flags. See docs/cosigner-operator.md.`,
@@ -122,15 +123,21 @@ Prints the identity's Ed25519 public key as SPKI PEM (what callback handlers ver
 ${COMMON}`,
   'callback set': `Usage: quorate cosigner callback set --url https://… --public-key FILE [flags]
 
+Each paired API user has its own handler: jobs for that API user run its handler (and the
+embedded rules); jobs naming no API user of this co-signer run every configured handler.
   --url URL          the handler's base URL (…/v2/tx_sign_request is appended)
   --public-key FILE  the handler's public key (SPKI PEM: RSA, P-256 or Ed25519)
+  --for-api-user ID  the paired API user whose handler this is (default: --api-user when it is
+                     paired here, else the only paired API user)
 ${HUB_AUTH}
 ${COMMON}`,
   'callback show': `Usage: quorate cosigner callback show [flags]
-  --workspace ID    which pairing (default: all)
+  --workspace ID     which pairing (default: all)
+  --for-api-user ID  only this API user's handler
 ${COMMON}`,
   'callback remove': `Usage: quorate cosigner callback remove [flags]
 
+  --for-api-user ID  the paired API user whose handler is removed (default as for set)
 ${HUB_AUTH}
 ${COMMON}`,
   'config check': `Usage: quorate cosigner config check [flags]
@@ -146,6 +153,7 @@ const FLAGS = {
   name: { type: 'string' },
   'authorization-key': { type: 'string' },
   'api-user': { type: 'string' },
+  'for-api-user': { type: 'string' },
   'api-key': { type: 'string' },
   workspace: { type: 'string' },
   local: { type: 'boolean' },
@@ -343,6 +351,7 @@ async function cmdPair(ctx: Ctx): Promise<number> {
       caCertificatePem: res.caCertificate,
       hubJobKeyPem: jobKey,
       callbackHandler: null,
+      callbackHandlers: [],
       pending: [],
       pairedAt: Date.now(),
     };
@@ -442,7 +451,7 @@ async function cmdInfo(ctx: Ctx): Promise<number> {
     name: p.name,
     hub: p.hubApiUrl,
     apiUserIds: p.apiUserIds,
-    callbackHandler: p.callbackHandler?.url ?? null,
+    callbackHandlers: handlersOf(p).map((h) => ({ apiUserId: h.apiUserId, url: h.url })),
     jobKeyPinned: p.hubJobKeyPem !== null,
     pending: p.pending,
   }));
@@ -475,45 +484,87 @@ async function cmdPrintPublicKey(ctx: Ctx): Promise<number> {
   return 0;
 }
 
+/** Whose handler a callback command is about (see HELP['callback set']). */
+function handlerUser(ctx: Ctx, p: Pairing): string {
+  const explicit = ctx.flags['for-api-user'];
+  if (explicit !== undefined) {
+    if (!p.apiUserIds.includes(explicit))
+      throw new CliUsageError(
+        `API user ${explicit} is not paired with co-signer ${p.cosignerId} (paired: ${p.apiUserIds.join(', ') || 'none'})`,
+      );
+    return explicit;
+  }
+  const requester = ctx.flags['api-user'];
+  if (requester !== undefined && p.apiUserIds.includes(requester)) return requester;
+  if (p.apiUserIds.length === 1) return p.apiUserIds[0] as string;
+  throw new CliUsageError(
+    `several API users are paired (${p.apiUserIds.join(', ')}): choose one with --for-api-user`,
+  );
+}
+
 async function cmdCallback(ctx: Ctx, sub: string): Promise<number> {
   const cfg = config(ctx);
   if (sub === 'show') {
+    const only = ctx.flags['for-api-user'];
     const list = readPairings(cfg.dataDir)
       .filter((p) => ctx.flags.workspace === undefined || p.workspaceId === ctx.flags.workspace)
-      .map((p) => ({
-        workspaceId: p.workspaceId,
-        cosignerId: p.cosignerId,
-        approved: p.callbackHandler,
-        pending: p.pending.filter((c) => c.kind === 'set_callback_handler'),
-      }));
-    print(
-      ctx,
-      { callbacks: list },
-      list
-        .map(
-          (c) =>
-            `${c.workspaceId}: ${c.approved ? c.approved.url : 'no callback handler (the embedded rules alone decide)'}${c.pending.length ? ` (pending: ${c.pending.map((x) => x.payload['url'] ?? 'remove').join(', ')})` : ''}`,
-        )
-        .join('\n') || 'not paired',
-    );
+      .map((p) => {
+        const approved = handlersOf(p);
+        return {
+          workspaceId: p.workspaceId,
+          cosignerId: p.cosignerId,
+          apiUsers: p.apiUserIds
+            .filter((u) => only === undefined || u === only)
+            .map((apiUserId) => {
+              const h = approved.find((x) => x.apiUserId === apiUserId);
+              return {
+                apiUserId,
+                approved: h === undefined ? null : { url: h.url, publicKeyPem: h.publicKeyPem },
+                pending: p.pending.filter(
+                  (c) =>
+                    c.kind === 'set_callback_handler' &&
+                    (c.payload['apiUserId'] ?? apiUserId) === apiUserId,
+                ),
+              };
+            }),
+        };
+      });
+    const text = list
+      .flatMap((c) =>
+        c.apiUsers.map(
+          (u) =>
+            `${c.workspaceId} ${u.apiUserId}: ${u.approved ? u.approved.url : 'no callback handler (the embedded rules alone decide)'}${u.pending.length ? ` (pending: ${u.pending.map((x) => x.payload['url'] ?? 'remove').join(', ')})` : ''}`,
+        ),
+      )
+      .join('\n');
+    print(ctx, { callbacks: list }, text || 'not paired');
     return 0;
   }
   const p = pickPairing(cfg, ctx.flags.workspace);
-  let body: { url: string | null; publicKey: string | null };
+  const apiUserId = handlerUser(ctx, p);
+  let body: { apiUserId: string; url: string | null; publicKey: string | null };
   if (sub === 'set') {
     const url = ctx.flags.url;
     const keyFile = ctx.flags['public-key'];
     if (url === undefined || keyFile === undefined)
       throw new CliUsageError(`--url and --public-key are required\n\n${HELP['callback set']}`);
-    if (!/^https:\/\//.test(url)) throw new CliUsageError('--url must be an https:// URL');
+    // Plain http only to this machine (a handler beside the co-signer, as in `quorate dev up`):
+    // anything that crosses a network must be TLS.
+    if (
+      !/^https:\/\//.test(url) &&
+      !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url)
+    )
+      throw new CliUsageError(
+        '--url must be an https:// URL (http:// only for 127.0.0.1 or localhost)',
+      );
     const pem = readFileSync(keyFile, 'utf8');
     try {
       createPublicKey(pem);
     } catch {
       throw new CliUsageError(`--public-key ${keyFile} is not a public key PEM`);
     }
-    body = { url, publicKey: pem };
-  } else body = { url: null, publicKey: null };
+    body = { apiUserId, url, publicKey: pem };
+  } else body = { apiUserId, url: null, publicKey: null };
   const change = await signedHubRequest(
     p.hubApiUrl,
     credentials(ctx),
@@ -522,11 +573,14 @@ async function cmdCallback(ctx: Ctx, sub: string): Promise<number> {
     body,
     ctx.fetch,
   );
-  const pending = recordPending(cfg, p, change, 'set_callback_handler', { url: body.url });
+  const pending = recordPending(cfg, p, change, 'set_callback_handler', {
+    apiUserId,
+    url: body.url,
+  });
   print(
     ctx,
-    { status: 'pending-approval', change: pending },
-    `callback handler change requested (change ${pending.changeId}); it takes effect once the workspace owner approves it`,
+    { status: 'pending-approval', apiUserId, change: pending },
+    `callback handler change for API user ${apiUserId} requested (change ${pending.changeId}); it takes effect once the workspace owner approves it`,
   );
   return 0;
 }

@@ -33,6 +33,7 @@ import { safePrimePool } from './ecdsa.ts';
 import type { PrimeSource } from './ecdsa.ts';
 import type { JobEvent } from './jobs.ts';
 import { auditPath, openStore, readPairings, sealFromConfig, updatePairing } from './state.ts';
+import { handlersOf } from './state.ts';
 import type { Pairing } from './state.ts';
 import { tlsKeyPem } from './pairing.ts';
 
@@ -60,7 +61,7 @@ export interface CosignerOptions {
 interface Link {
   pairing: Pairing;
   hubKey: KeyObject | undefined;
-  handlers: HandlerConfig[];
+  handlers: ApiUserHandlerConfig[];
   runner: JobRunner;
   conn: HubConnection;
 }
@@ -75,6 +76,43 @@ export function handlerConfig(url: string, publicKeyPem: string): HandlerConfig 
       `callback handler key type ${key.asymmetricKeyType ?? 'unknown'} is not supported`,
     );
   return { id: new URL(url).host, url, publicKey: { alg, key } };
+}
+
+export interface ApiUserHandlerConfig {
+  readonly apiUserId: string;
+  /** url + newline + public key PEM: the same handler configured for two users is asked once. */
+  readonly key: string;
+  readonly config: HandlerConfig;
+}
+
+function handlerConfigs(p: Pairing): ApiUserHandlerConfig[] {
+  return handlersOf(p).map((h) => ({
+    apiUserId: h.apiUserId,
+    key: `${h.url}\n${h.publicKeyPem}`,
+    config: handlerConfig(h.url, h.publicKeyPem),
+  }));
+}
+
+/**
+ * The handlers a job answers to: exactly its API user's when that user is paired here; for a
+ * job naming no API user of ours (a guard's part of another user's signature, a hub-internal
+ * presign, a keygen asked by a human) every handler configured on this pairing, each once.
+ */
+export function handlersFor(
+  all: readonly ApiUserHandlerConfig[],
+  apiUserId: string | null,
+  paired: readonly string[],
+): HandlerConfig[] {
+  if (apiUserId !== null && paired.includes(apiUserId))
+    return all.filter((h) => h.apiUserId === apiUserId).map((h) => h.config);
+  const seen = new Set<string>();
+  const out: HandlerConfig[] = [];
+  for (const h of all) {
+    if (seen.has(h.key)) continue;
+    seen.add(h.key);
+    out.push(h.config);
+  }
+  return out;
 }
 
 export class Cosigner {
@@ -103,10 +141,7 @@ export class Cosigner {
     const link = {} as Link;
     link.pairing = pairing;
     link.hubKey = pairing.hubJobKeyPem === null ? undefined : createPublicKey(pairing.hubJobKeyPem);
-    link.handlers =
-      pairing.callbackHandler === null
-        ? []
-        : [handlerConfig(pairing.callbackHandler.url, pairing.callbackHandler.publicKeyPem)];
+    link.handlers = handlerConfigs(pairing);
     link.runner = new JobRunner({
       cosignerId: pairing.cosignerId,
       apiUserIds: () => link.pairing.apiUserIds,
@@ -116,7 +151,7 @@ export class Cosigner {
       hubJobKey: () => link.hubKey,
       rules: this.#rules,
       callbacks: this.#callbacks,
-      handlers: () => link.handlers,
+      handlers: (apiUserId) => handlersFor(link.handlers, apiUserId, link.pairing.apiUserIds),
       audit: o.audit,
       ...(o.metrics === undefined ? {} : { metrics: o.metrics }),
       ...(o.primes === undefined ? {} : { primes: o.primes }),
@@ -160,10 +195,7 @@ export class Cosigner {
     if (!l) return;
     l.pairing = pairing;
     l.hubKey = pairing.hubJobKeyPem === null ? undefined : createPublicKey(pairing.hubJobKeyPem);
-    l.handlers =
-      pairing.callbackHandler === null
-        ? []
-        : [handlerConfig(pairing.callbackHandler.url, pairing.callbackHandler.publicKeyPem)];
+    l.handlers = handlerConfigs(pairing);
   }
 }
 
@@ -208,11 +240,54 @@ export function whoami(
   });
 }
 
+/** The hub's whoami names another job-signing key than the one pinned at pairing. */
+export class HubKeyMismatchError extends Error {
+  override readonly name = 'HubKeyMismatchError';
+  constructor(readonly cosignerId: string) {
+    super(
+      `co-signer ${cosignerId}: the hub's whoami names a job-signing key other than the one pinned at pairing; its view is not applied (jobs stay checked against the pinned key)`,
+    );
+  }
+}
+
+function sameKey(a: string, b: string): boolean {
+  try {
+    const da = createPublicKey(a).export({ type: 'spki', format: 'der' });
+    const db = createPublicKey(b).export({ type: 'spki', format: 'der' });
+    return da.equals(db);
+  } catch {
+    return false;
+  }
+}
+
+function viewHandlers(view: Record<string, unknown>): Pairing['callbackHandlers'] {
+  const list = view['callbackHandlers'];
+  if (!Array.isArray(list)) return undefined;
+  const out: NonNullable<Pairing['callbackHandlers']> = [];
+  for (const h of list as unknown[]) {
+    const x = h as { apiUserId?: unknown; url?: unknown; publicKey?: unknown } | null;
+    if (
+      x !== null &&
+      typeof x === 'object' &&
+      typeof x.apiUserId === 'string' &&
+      typeof x.url === 'string' &&
+      typeof x.publicKey === 'string'
+    )
+      out.push({ apiUserId: x.apiUserId, url: x.url, publicKeyPem: x.publicKey });
+  }
+  return out;
+}
+
 /**
- * Folds the hub's view into the local pairing: API users and the callback handler the hub lists
- * are approved; pending changes they satisfy are dropped.
+ * Folds the hub's view (whoami) into the local pairing: API users and callback handlers the hub
+ * lists are approved; pending changes they satisfy are dropped. The hub's job-signing key is
+ * pinned at pairing: a whoami naming another one throws HubKeyMismatchError and changes nothing.
  */
 export function mergeApproved(p: Pairing, view: Record<string, unknown>): Pairing {
+  const jobKey = view['jobSigningKey'];
+  const hubKey = typeof jobKey === 'string' && jobKey.length > 0 ? jobKey : null;
+  if (p.hubJobKeyPem !== null && hubKey !== null && !sameKey(p.hubJobKeyPem, hubKey))
+    throw new HubKeyMismatchError(p.cosignerId);
   const apiUserIds = Array.isArray(view['apiUserIds'])
     ? (view['apiUserIds'] as unknown[]).filter((x): x is string => typeof x === 'string')
     : p.apiUserIds;
@@ -223,23 +298,30 @@ export function mergeApproved(p: Pairing, view: Record<string, unknown>): Pairin
       : cb === null || typeof cb.url !== 'string' || typeof cb.publicKey !== 'string'
         ? null
         : { url: cb.url, publicKeyPem: cb.publicKey };
+  // A hub that lists handlers per API user; an older one only has the legacy single handler.
+  const listed = viewHandlers(view);
+  const callbackHandlers = listed ?? (cb === undefined ? p.callbackHandlers : undefined);
+  const next = { ...p, apiUserIds, callbackHandler };
+  if (callbackHandlers === undefined) delete next.callbackHandlers;
+  else next.callbackHandlers = callbackHandlers;
+  const handlers = handlersOf(next);
   const name = typeof view['name'] === 'string' ? view['name'] : p.name;
-  const jobKey = view['jobSigningKey'];
   const pending = p.pending.filter((c) => {
     if (c.kind === 'pair_api_user') return !apiUserIds.includes(c.payload['apiUserId'] ?? '');
-    if (c.kind === 'set_callback_handler')
-      return (callbackHandler?.url ?? null) !== (c.payload['url'] ?? null);
+    if (c.kind === 'set_callback_handler') {
+      const user = c.payload['apiUserId'];
+      const url = c.payload['url'] ?? null;
+      if (user === undefined || user === null) return (callbackHandler?.url ?? null) !== url;
+      return (handlers.find((h) => h.apiUserId === user)?.url ?? null) !== url;
+    }
     return view['status'] !== 'unpaired';
   });
   return {
-    ...p,
+    ...next,
     name,
-    apiUserIds,
-    callbackHandler,
     pending,
     // Pinned once: a key already pinned is never replaced by what the hub says later.
-    hubJobKeyPem:
-      p.hubJobKeyPem ?? (typeof jobKey === 'string' && jobKey.length > 0 ? jobKey : null),
+    hubJobKeyPem: p.hubJobKeyPem ?? hubKey,
   };
 }
 
@@ -332,7 +414,22 @@ export async function startDaemon(
     for (const p of readPairings(cfg.dataDir)) {
       whoami(p, tlsKeyPem(opened.store, p.workspaceId), cfg.hub?.tlsServerName).then(
         (view) => {
-          const next = updatePairing(cfg.dataDir, p.cosignerId, (cur) => mergeApproved(cur, view));
+          let next: Pairing | undefined;
+          try {
+            next = updatePairing(cfg.dataDir, p.cosignerId, (cur) => mergeApproved(cur, view));
+          } catch (e) {
+            if (!(e instanceof HubKeyMismatchError))
+              return log('warn', 'whoami-apply-failed', {
+                error: e instanceof Error ? e.message : 'error',
+              });
+            void audit
+              .append('hub.job-key-mismatch', { cosignerId: p.cosignerId })
+              .catch(() => undefined);
+            return log('warn', 'hub-job-key-mismatch', {
+              cosignerId: p.cosignerId,
+              error: e.message,
+            });
+          }
           if (next) cosigner.applyApproved(p.cosignerId, next);
         },
         (e: unknown) =>

@@ -35,6 +35,11 @@ export const jobSchema = z.strictObject({
   sessionId: z.string().regex(HEX32, 'expected 64 lower-case hex digits'),
   participants: z.array(participantSchema).min(1).max(1024),
   threshold: z.number().int().min(1).max(1024).nullable(),
+  /**
+   * The API user the job is for (a sign job's designated signer; the API user that asked for a
+   * keygen); null for hub-internal jobs (presign refills). Absent from older hubs: read as null.
+   */
+  apiUserId: id.nullable().optional(),
   request: z
     .strictObject({
       transactionId: id,

@@ -76,6 +76,7 @@ export type RefusalCheck =
   | 'pinning'
   | 'unsupported'
   | 'presignature'
+  | 'api-user'
   | 'digest'
   | 'rules'
   | 'callback'
@@ -99,7 +100,8 @@ export interface JobRunnerOptions {
   readonly hubJobKey: () => KeyObject | undefined;
   readonly rules: RiskEngine;
   readonly callbacks: CallbackClient;
-  readonly handlers: () => readonly HandlerConfig[];
+  /** The callback handlers a job for this API user answers to (null: the job names none). */
+  readonly handlers: (apiUserId: string | null) => readonly HandlerConfig[];
   readonly audit: AuditLog;
   readonly metrics?: CosignerMetrics;
   readonly send: (f: OutFrame) => void;
@@ -435,7 +437,24 @@ export class JobRunner {
         throw e;
       }
     }
-    const apiUserId = o.apiUserIds()[0] ?? o.cosignerId;
+    const paired = o.apiUserIds();
+    const jobUser = job.apiUserId ?? null;
+    // The primary of a signature is the co-signer of the API user it is for: it signs only for
+    // its own approved API users (guards take part in other users' signatures by design). A job
+    // without the field comes from a hub that predates it: the check cannot apply.
+    const me = job.participants.find((p) => p.cosignerId === o.cosignerId);
+    const forOther = job.apiUserId !== undefined && (jobUser === null || !paired.includes(jobUser));
+    if (job.kind === 'sign' && me?.role === 'primary' && forOther) {
+      this.#decided('reject', 'api-user');
+      const why =
+        jobUser === null
+          ? 'the sign job names no API user'
+          : `API user ${jobUser} is not paired with this co-signer`;
+      await this.#auditRefusal(job, 'api-user', why);
+      throw new Refusal('api-user', why);
+    }
+    // Hub-internal jobs (presign refills) name no API user: shown as the first paired one.
+    const apiUserId = jobUser ?? paired[0] ?? o.cosignerId;
     const body: TxSignRequestBody = {
       requestId: job.jobId,
       apiUserId,
@@ -458,7 +477,7 @@ export class JobRunner {
         `embedded rule ${admission.decision.rule}: ${admission.decision.reason}`,
       );
     }
-    const handlers = o.handlers();
+    const handlers = o.handlers(jobUser);
     if (handlers.length > 0) {
       // A refresh or reshare changes who holds the key: the handlers' config-change endpoint.
       const d =

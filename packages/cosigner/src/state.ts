@@ -2,7 +2,7 @@
  * The co-signer's data directory (docs/cosigner-operator.md "Files"):
  *   secrets.db      the sealed store (identity, TLS client keys, key shares, nonces, pins)
  *   pairings.json   public pairing state: hub URLs, certificates, the pinned hub keys, paired API
- *                   users, the approved callback handler, pending configuration changes
+ *                   users, the approved callback handlers (one per API user), pending changes
  *   audit.log       the hash-chained audit log (unless audit.path says otherwise)
  * pairings.json holds nothing secret (the TLS private keys stay in secrets.db) and is validated
  * strictly when read; it is written atomically (temp file + rename, 0600).
@@ -45,13 +45,35 @@ export const pairingSchema = z.strictObject({
   caCertificatePem: z.string().min(1),
   /** The hub's job-authorization public key (SPKI PEM), pinned at pairing. */
   hubJobKeyPem: z.string().min(1).nullable(),
+  /** Legacy (one handler for the whole pairing): read when `callbackHandlers` is absent. */
   callbackHandler: z
     .strictObject({ url: z.string().min(1), publicKeyPem: z.string().min(1) })
     .nullable(),
+  /** The approved callback handler of each paired API user that has one. */
+  callbackHandlers: z
+    .array(
+      z.strictObject({
+        apiUserId: z.string().min(1).max(128),
+        url: z.string().min(1),
+        publicKeyPem: z.string().min(1),
+      }),
+    )
+    .optional(),
   pending: z.array(pendingSchema),
   pairedAt: z.number().int().nonnegative(),
 });
 export type Pairing = z.output<typeof pairingSchema>;
+export type ApiUserHandler = NonNullable<Pairing['callbackHandlers']>[number];
+
+/**
+ * The approved handler of each API user. A pairings.json written before handlers were per API
+ * user has one `callbackHandler`, which applied to every job: it now applies to every paired user.
+ */
+export function handlersOf(p: Pairing): ApiUserHandler[] {
+  if (p.callbackHandlers !== undefined) return p.callbackHandlers;
+  const h = p.callbackHandler;
+  return h === null ? [] : p.apiUserIds.map((apiUserId) => ({ apiUserId, ...h }));
+}
 export type PendingChange = z.output<typeof pendingSchema>;
 
 const fileSchema = z.strictObject({ version: z.literal(1), pairings: z.array(pairingSchema) });

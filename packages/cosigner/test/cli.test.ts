@@ -227,8 +227,28 @@ describe('quorate cosigner CLI', () => {
     );
     assert.equal(set.code, 0, set.err);
     assert.equal(calls.at(-1)?.method, 'PUT');
+    // The requester (admin-1) is not paired: the handler is the only paired API user's.
+    assert.deepEqual(JSON.parse(calls.at(-1)?.body ?? '{}').apiUserId, 'api-1');
     const show = JSON.parse((await run('callback', 'show', '--json')).out);
-    assert.equal(show.callbacks[0].approved, null);
-    assert.equal(show.callbacks[0].pending[0].payload.url, 'https://handler.test');
+    const user = show.callbacks[0].apiUsers[0];
+    assert.equal(user.apiUserId, 'api-1');
+    assert.equal(user.approved, null);
+    assert.equal(user.pending[0].payload.url, 'https://handler.test');
+    assert.equal(user.pending[0].payload.apiUserId, 'api-1');
+    // A handler for an API user that is not paired here is a usage error, sent nowhere.
+    const n = calls.length;
+    const wrong = await run(
+      'callback',
+      'remove',
+      '--for-api-user',
+      'api-9',
+      '--api-user',
+      'admin-1',
+      '--api-key',
+      join(dir, 'api-key.pem'),
+    );
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.err, /API user api-9 is not paired with co-signer cs-1/);
+    assert.equal(calls.length, n);
   });
 });

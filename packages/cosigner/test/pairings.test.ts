@@ -17,9 +17,16 @@ import {
 } from '@quorate/secrets';
 import { AuditLog, MemoryAuditSink } from '@quorate/cosigner-risk/audit';
 import { parseRiskRules } from '@quorate/cosigner-risk/rules';
-import { Cosigner, mergeApproved } from '../src/daemon.ts';
+import {
+  Cosigner,
+  HubKeyMismatchError,
+  handlerConfig,
+  handlersFor,
+  mergeApproved,
+} from '../src/daemon.ts';
 import { createIdentity, publicIdentity } from '../src/identity.ts';
 import { storeTlsKey } from '../src/pairing.ts';
+import { handlersOf } from '../src/state.ts';
 import type { Pairing } from '../src/state.ts';
 import { FakeHub } from './helpers/fake-hub.ts';
 import { createTestCa } from './helpers/tls.ts';
@@ -71,10 +78,118 @@ describe('configuration changes take effect once approved', () => {
     assert.deepEqual(p.pending, []);
   });
 
-  test('a pinned hub job key is never replaced by what the hub says later', () => {
-    const pinned = { ...base, hubJobKeyPem: 'PINNED' };
-    assert.equal(mergeApproved(pinned, { jobSigningKey: 'OTHER' }).hubJobKeyPem, 'PINNED');
-    assert.equal(mergeApproved(base, { jobSigningKey: 'FIRST' }).hubJobKeyPem, 'FIRST');
+  test('whoami: the job key pinned at pairing is checked; another one is refused, not applied', () => {
+    const spki = (k: ReturnType<typeof generateKeyPairSync>['publicKey']) =>
+      k.export({ type: 'spki', format: 'pem' }).toString();
+    const pinnedKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey;
+    const pinned = { ...base, hubJobKeyPem: spki(pinnedKey) };
+    // The same key (even written differently: no trailing newline) is accepted.
+    const same = mergeApproved(pinned, {
+      jobSigningKey: spki(pinnedKey).trimEnd(),
+      apiUserIds: ['api-1', 'api-2'],
+    });
+    assert.equal(same.hubJobKeyPem, spki(pinnedKey));
+    assert.deepEqual(same.apiUserIds, ['api-1', 'api-2']);
+    assert.throws(
+      () =>
+        mergeApproved(pinned, { jobSigningKey: spki(otherKey), apiUserIds: ['api-1', 'api-2'] }),
+      (e: unknown) => e instanceof HubKeyMismatchError && e.cosignerId === 'cs-1',
+    );
+    // Not parseable is a mismatch too.
+    assert.throws(
+      () => mergeApproved(pinned, { jobSigningKey: 'OTHER' }),
+      (e: unknown) => e instanceof HubKeyMismatchError,
+    );
+    // Nothing pinned yet (paired with a hub that did not send it): the first one is pinned.
+    assert.equal(
+      mergeApproved(base, { jobSigningKey: spki(pinnedKey) }).hubJobKeyPem,
+      spki(pinnedKey),
+    );
+  });
+});
+
+describe('callback handlers per API user', () => {
+  const pem = generateKeyPairSync('ed25519')
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const pem2 = generateKeyPairSync('ed25519')
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const two: Pairing = {
+    ...base,
+    apiUserIds: ['api-1', 'api-2'],
+    pending: [
+      {
+        changeId: 'h1',
+        kind: 'set_callback_handler',
+        payload: { apiUserId: 'api-1', url: 'https://one.test' },
+        requestedAt: 1,
+      },
+      {
+        changeId: 'h2',
+        kind: 'set_callback_handler',
+        payload: { apiUserId: 'api-2', url: 'https://two.test' },
+        requestedAt: 2,
+      },
+    ],
+  };
+
+  test('the hub’s list applies per API user; a change stays pending until its user has it', () => {
+    const p = mergeApproved(two, {
+      apiUserIds: ['api-1', 'api-2'],
+      callbackHandler: { url: 'https://one.test', publicKey: pem },
+      callbackHandlers: [{ apiUserId: 'api-1', url: 'https://one.test', publicKey: pem }],
+    });
+    assert.deepEqual(handlersOf(p), [
+      { apiUserId: 'api-1', url: 'https://one.test', publicKeyPem: pem },
+    ]);
+    assert.deepEqual(
+      p.pending.map((c) => c.changeId),
+      ['h2'],
+    );
+  });
+
+  test('a legacy single handler (older hub or pairings.json) applies to every paired user', () => {
+    const p = mergeApproved(two, {
+      apiUserIds: ['api-1', 'api-2'],
+      callbackHandler: { url: 'https://one.test', publicKey: pem },
+    });
+    assert.equal(p.callbackHandlers, undefined);
+    assert.deepEqual(
+      handlersOf(p).map((h) => [h.apiUserId, h.url]),
+      [
+        ['api-1', 'https://one.test'],
+        ['api-2', 'https://one.test'],
+      ],
+    );
+  });
+
+  test('handlersFor: exactly the job’s user’s handlers; a job naming none of ours asks each once', () => {
+    const all = [
+      {
+        apiUserId: 'api-1',
+        key: `https://one.test\n${pem}`,
+        config: handlerConfig('https://one.test', pem),
+      },
+      {
+        apiUserId: 'api-2',
+        key: `https://two.test\n${pem2}`,
+        config: handlerConfig('https://two.test', pem2),
+      },
+      {
+        apiUserId: 'api-3',
+        key: `https://one.test\n${pem}`,
+        config: handlerConfig('https://one.test', pem),
+      },
+    ];
+    const paired = ['api-1', 'api-2', 'api-3', 'api-4'];
+    const urls = (u: string | null) => handlersFor(all, u, paired).map((h) => h.url);
+    assert.deepEqual(urls('api-2'), ['https://two.test']);
+    // A paired user without a handler: the embedded rules alone decide.
+    assert.deepEqual(urls('api-4'), []);
+    assert.deepEqual(urls(null), ['https://one.test', 'https://two.test']);
+    assert.deepEqual(urls('api-of-someone-else'), ['https://one.test', 'https://two.test']);
   });
 });
 

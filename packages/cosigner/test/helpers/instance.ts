@@ -40,6 +40,9 @@ export async function startInstance(
   opts: {
     rules?: RiskRulesInput;
     callback?: { url: string; publicKeyPem: string };
+    /** Paired API users (default: [`api-<id>`]) and their handlers (per API user). */
+    apiUserIds?: string[];
+    callbackHandlers?: { apiUserId: string; url: string; publicKeyPem: string }[];
     metrics?: CosignerMetrics;
     primes?: PrimeSource;
   } = {},
@@ -59,11 +62,12 @@ export async function startInstance(
     name: id,
     hubApiUrl: 'https://127.0.0.1:1',
     cosignerUrl: hub.url,
-    apiUserIds: [`api-${id}`],
+    apiUserIds: opts.apiUserIds ?? [`api-${id}`],
     certificatePem: client.certPem,
     caCertificatePem: ca.certPem,
     hubJobKeyPem: hub.jobPublicPem,
     callbackHandler: opts.callback ?? null,
+    ...(opts.callbackHandlers === undefined ? {} : { callbackHandlers: opts.callbackHandlers }),
     pending: [],
     pairedAt: Date.now(),
   };

@@ -148,14 +148,13 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
         return;
       }
       case 'cosigner.set_callback_handler':
-        await db
-          .updateTable('cosigners')
-          .set({
-            callback_url: (p.url as string | null) ?? null,
-            callback_public_key_pem: (p.publicKey as string | null) ?? null,
-          })
-          .where('id', '=', r.target_id)
-          .execute();
+        // Per API user; a change requested before handlers were per API user names none.
+        await registry.setCallbackHandler(
+          r.target_id,
+          typeof p.apiUserId === 'string' ? p.apiUserId : null,
+          (p.url as string | null) ?? null,
+          (p.publicKey as string | null) ?? null,
+        );
         return;
       case 'cosigner.unpair':
         await db

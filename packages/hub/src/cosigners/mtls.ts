@@ -4,7 +4,8 @@
  * so a certificate from any other CA fails the TLS handshake. A certificate the CA issued is
  * then matched, by the sha256 of its DER, to a co-signer that is still paired; an unpaired
  * co-signer's certificate gets 403. Routes:
- *   GET  /cosigner/v1/whoami     → the co-signer as the hub knows it
+ *   GET  /cosigner/v1/whoami     → the co-signer as the hub knows it, with the hub's job-signing
+ *                                  public key (`jobSigningKey`, SPKI PEM) for it to check its pin
  *   POST /cosigner/v1/heartbeat  → records "last seen"; answers the co-signer's health
  * The relay of protocol messages (issue 7 "Orchestration") mounts here too.
  */
@@ -14,6 +15,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { fingerprintOf } from './ca.ts';
 import type { CosignerRegistry } from './registry.ts';
+import { jobSigningPublicKeyPem } from './pairing.ts';
 import type { HubContext } from '../context.ts';
 
 export interface CosignerListener {
@@ -47,6 +49,7 @@ export async function startCosignerListener(
     hosts: opts.serverNames ?? [opts.host, 'localhost'],
     now: ctx.now(),
   });
+  const jobSigningKey = jobSigningPublicKeyPem(ctx);
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
     if (!peer || !peer.raw)
@@ -60,7 +63,7 @@ export async function startCosignerListener(
       });
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/cosigner/v1/whoami')
-      return send(res, 200, await registry.view(cosigner));
+      return send(res, 200, { ...(await registry.view(cosigner)), jobSigningKey });
     if (req.method === 'POST' && path === '/cosigner/v1/heartbeat') {
       req.resume();
       await registry.heartbeat(cosigner.id);

@@ -32,6 +32,17 @@ export interface PairingResult {
   readonly jobSigningKey: string;
 }
 
+/**
+ * The public half (SPKI PEM) of the key that signs job authorizations: the signing stack's
+ * default key (orchestration/stack.ts), derived from the pairing key. The pairing answer and the
+ * mTLS whoami carry it; co-signers pin it at pairing and compare it on every whoami.
+ */
+export function jobSigningPublicKeyPem(ctx: Pick<HubContext, 'pairingKey'>): string {
+  return createPublicKey(deriveJobSigningKey(ctx.pairingKey.privateKey))
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+}
+
 /** API users that may be paired hold a role that signs (seeds/000: Signer or Admin). */
 const PAIRABLE_ROLES = new Set(['signer', 'admin']);
 
@@ -153,10 +164,7 @@ export function createPairingService(ctx: HubContext, registry: CosignerRegistry
         certificatePem: cert.certificatePem,
         fingerprint: cert.fingerprint,
       });
-      // The signing stack's default key (orchestration/stack.ts), derived from the pairing key.
-      const jobSigningKey = createPublicKey(deriveJobSigningKey(ctx.pairingKey.privateKey))
-        .export({ type: 'spki', format: 'pem' })
-        .toString();
+      const jobSigningKey = jobSigningPublicKeyPem(ctx);
       return {
         cosigner,
         certificate: cert.certificatePem,

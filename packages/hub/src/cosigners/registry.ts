@@ -2,7 +2,8 @@
  * The co-signer registry (issue 7 "a co-signer registry with health: heartbeat, last seen,
  * online/offline"). A co-signer is known by its id, its mTLS certificate fingerprint, its
  * workspace and the API users paired with it. Health is derived from the last heartbeat at
- * read time, so there is no background job to fall behind.
+ * read time, so there is no background job to fall behind. Callback handlers are per (co-signer,
+ * API user) (issue 6: "every callback handler configured for the API user").
  */
 import { HubError } from '../http/errors.ts';
 import type { HubContext } from '../context.ts';
@@ -18,9 +19,21 @@ export interface CosignerView {
   readonly health: CosignerHealth;
   readonly lastSeenAt: number | null;
   readonly apiUserIds: string[];
+  /**
+   * Legacy (one handler per co-signer): the handler of the first paired API user (by id), as
+   * co-signers before per-user handlers used it. Read `callbackHandlers`.
+   */
   readonly callbackHandler: { readonly url: string; readonly publicKey: string | null } | null;
+  /** The approved callback handler of each paired API user that has one, by API user id. */
+  readonly callbackHandlers: CallbackHandlerView[];
   readonly certificateFingerprint: string;
   readonly createdAt: number;
+}
+
+export interface CallbackHandlerView {
+  readonly apiUserId: string;
+  readonly url: string;
+  readonly publicKey: string | null;
 }
 
 export function createCosignerRegistry(ctx: HubContext) {
@@ -39,6 +52,18 @@ export function createCosignerRegistry(ctx: HubContext) {
       .where('cosigner_id', '=', row.id)
       .orderBy('api_user_id')
       .execute();
+    const paired = links.map((l) => l.api_user_id);
+    const handlers = (
+      await db
+        .selectFrom('cosigner_callback_handlers')
+        .selectAll()
+        .where('cosigner_id', '=', row.id)
+        .orderBy('api_user_id')
+        .execute()
+    )
+      .filter((h) => paired.includes(h.api_user_id))
+      .map((h) => ({ apiUserId: h.api_user_id, url: h.url, publicKey: h.public_key_pem }));
+    const first = handlers.find((h) => h.apiUserId === paired[0]);
     return {
       id: row.id,
       workspaceId: row.workspace_id,
@@ -46,11 +71,9 @@ export function createCosignerRegistry(ctx: HubContext) {
       status: row.status,
       health: health(row.last_seen_at, row.status),
       lastSeenAt: row.last_seen_at,
-      apiUserIds: links.map((l) => l.api_user_id),
-      callbackHandler:
-        row.callback_url === null
-          ? null
-          : { url: row.callback_url, publicKey: row.callback_public_key_pem },
+      apiUserIds: paired,
+      callbackHandler: first === undefined ? null : { url: first.url, publicKey: first.publicKey },
+      callbackHandlers: handlers,
       certificateFingerprint: row.certificate_fingerprint,
       createdAt: row.created_at,
     };
@@ -141,6 +164,52 @@ export function createCosignerRegistry(ctx: HubContext) {
         .where('certificate_fingerprint', '=', fingerprint)
         .where('status', '=', 'active')
         .executeTakeFirst();
+    },
+
+    /**
+     * Applies an approved `cosigner.set_callback_handler`: sets (url) or removes (null) the
+     * handler of one paired API user. A change without an API user (requested before handlers
+     * were per API user) applies to every API user paired now.
+     */
+    async setCallbackHandler(
+      cosignerId: string,
+      apiUserId: string | null,
+      url: string | null,
+      publicKeyPem: string | null,
+    ): Promise<void> {
+      const links = await db
+        .selectFrom('cosigner_api_users')
+        .select('api_user_id')
+        .where('cosigner_id', '=', cosignerId)
+        .execute();
+      const paired = links.map((l) => l.api_user_id);
+      if (apiUserId !== null && !paired.includes(apiUserId))
+        throw new HubError(
+          'conflict',
+          `API user ${apiUserId} is no longer paired with this co-signer`,
+          'apiUserId',
+        );
+      const users = apiUserId === null ? paired : [apiUserId];
+      await db.transaction().execute(async (tx) => {
+        for (const u of users) {
+          await tx
+            .deleteFrom('cosigner_callback_handlers')
+            .where('cosigner_id', '=', cosignerId)
+            .where('api_user_id', '=', u)
+            .execute();
+          if (url !== null)
+            await tx
+              .insertInto('cosigner_callback_handlers')
+              .values({
+                cosigner_id: cosignerId,
+                api_user_id: u,
+                url,
+                public_key_pem: publicKeyPem,
+                updated_at: now(),
+              })
+              .execute();
+        }
+      });
     },
 
     async heartbeat(id: string): Promise<void> {

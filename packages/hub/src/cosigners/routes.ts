@@ -1,7 +1,7 @@
 /**
  * Co-signer management routes (issue 7): pair (with a pairing token), list, get, rename, and
- * the changes that need approval — pair another API user, set the callback handler, unpair —
- * which answer 202 with the configuration-change request they created.
+ * the changes that need approval — pair another API user, set an API user's callback handler,
+ * unpair — which answer 202 with the configuration-change request they created.
  */
 import { Type } from 'typebox';
 import type { HubApp, HubServices } from '../http/server.ts';
@@ -111,7 +111,8 @@ export function registerCosignerRoutes(app: HubApp, s: HubServices): void {
     {
       schema: {
         tags: ['cosigners'],
-        summary: 'Set or clear the callback handler (a configuration change the owner approves)',
+        summary:
+          "Set or clear a paired API user's callback handler (a configuration change the owner approves)",
         params: IdParams,
         body: CallbackHandlerBody,
         response: responses({ 202: ConfigChange }),
@@ -133,7 +134,17 @@ export function registerCosignerRoutes(app: HubApp, s: HubServices): void {
           throw new HubError('validation_failed', 'url must be an https:// URL', 'url');
         }
       }
+      // Handlers are per (co-signer, API user). Without apiUserId (clients from before), the
+      // change applies to every API user paired when it is approved.
+      const apiUserId = req.body.apiUserId;
+      if (apiUserId !== undefined && !c.apiUserIds.includes(apiUserId))
+        throw new HubError(
+          'validation_failed',
+          `API user ${apiUserId} is not paired with this co-signer`,
+          'apiUserId',
+        );
       const change = await s.changes.request(p, 'cosigner.set_callback_handler', c.id, {
+        ...(apiUserId === undefined ? {} : { apiUserId }),
         url: req.body.url,
         publicKey,
       });

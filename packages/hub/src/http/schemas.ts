@@ -88,7 +88,18 @@ export const Cosigner = Type.Object({
   lastSeenAt: Nullable(Millis),
   apiUserIds: Type.Array(Type.String()),
   callbackHandler: Nullable(
-    Type.Object({ url: Type.String(), publicKey: Nullable(Type.String()) }),
+    Type.Object(
+      { url: Type.String(), publicKey: Nullable(Type.String()) },
+      { description: 'Legacy: the first paired API user\'s handler; read callbackHandlers' },
+    ),
+  ),
+  callbackHandlers: Type.Array(
+    Type.Object({
+      apiUserId: Type.String(),
+      url: Type.String(),
+      publicKey: Nullable(Type.String()),
+    }),
+    { description: 'The approved callback handler of each paired API user that has one' },
   ),
   certificateFingerprint: Type.String(),
   createdAt: Millis,
@@ -121,6 +132,14 @@ export const RenameBody = Type.Object(
 export const PairApiUserBody = Type.Object({ apiUserId: Id }, { additionalProperties: false });
 export const CallbackHandlerBody = Type.Object(
   {
+    apiUserId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description:
+          'The paired API user whose handler this is; omitted: every API user paired when the change is approved',
+      }),
+    ),
     url: Nullable(Type.String({ minLength: 1, maxLength: 2048, pattern: '^https://' })),
     publicKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 8192 }))),
   },

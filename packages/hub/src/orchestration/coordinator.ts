@@ -63,6 +63,8 @@ export interface JobSpec {
   readonly keyId: string | null;
   readonly transactionId?: string;
   readonly request?: SignRequest;
+  /** The API user the job is for (frames.ts `Job.apiUserId`); null or absent: hub-internal. */
+  readonly apiUserId?: string | null;
 }
 
 export type CliqueRunResult =
@@ -231,6 +233,7 @@ export function createCoordinator(
         sessionId,
         participants,
         threshold: schema.threshold,
+        apiUserId: spec.apiUserId ?? null,
         request: spec.request ?? null,
         timeoutMs: options.jobTimeoutMs,
       },

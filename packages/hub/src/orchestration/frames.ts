@@ -99,6 +99,8 @@ export interface SignRequest {
   readonly digest: string;
   readonly derivationPath: string | null;
   readonly raw: { readonly kind: 'evm' | 'psbt' | 'solana'; readonly data: string } | null;
+  /** ECDSA: the jobId of the pooled presign job whose presignature this signature consumes. */
+  readonly presignatureId?: string;
 }
 
 export interface Job {
@@ -109,6 +111,13 @@ export interface Job {
   readonly sessionId: string;
   readonly participants: readonly Participant[];
   readonly threshold: number | null;
+  /**
+   * The API user the job is for: a sign job's designated signer (the initiator under an
+   * INITIATOR rule), the API user that asked for a keygen; null for hub-internal jobs (presign
+   * refills, scheduled refreshes, a vault created by a human). Co-signers run that user's
+   * callback handlers and refuse a sign job whose API user is not paired with its primary.
+   */
+  readonly apiUserId: string | null;
   readonly request: SignRequest | null;
   readonly timeoutMs: number;
   readonly authorization: string;

@@ -3,6 +3,7 @@
  * PostgreSQL run the same statements); times are bigints of Unix milliseconds. Never edit a
  * migration that has shipped: add a new one.
  */
+import { sql } from 'kysely';
 import type { Kysely, Migration } from 'kysely';
 
 const initial: Migration = {
@@ -128,6 +129,34 @@ const initial: Migration = {
   },
 };
 
+/**
+ * Callback handlers per (co-signer, API user) (issue 6: "every callback handler configured for
+ * the API user"). The one handler a co-signer had applied to every job, so it becomes the handler
+ * of each API user paired with it; the old columns of `cosigners` are no longer read.
+ */
+const callbackHandlers: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('cosigner_callback_handlers')
+      .addColumn('cosigner_id', 'text', (c) => c.notNull().references('cosigners.id'))
+      .addColumn('api_user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('public_key_pem', 'text')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('cosigner_callback_handlers_pk', ['cosigner_id', 'api_user_id'])
+      .execute();
+    await sql`insert into cosigner_callback_handlers
+        (cosigner_id, api_user_id, url, public_key_pem, updated_at)
+      select c.id, u.api_user_id, c.callback_url, c.callback_public_key_pem, c.created_at
+      from cosigners c join cosigner_api_users u on u.cosigner_id = c.id
+      where c.callback_url is not null`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('cosigner_callback_handlers').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
+  '0004_callback_handlers': callbackHandlers,
 });

@@ -64,6 +64,7 @@ export interface CosignersTable {
   certificate_pem: string;
   /** sha256 hex of the DER certificate: how the mTLS listener recognises the co-signer. */
   certificate_fingerprint: string;
+  /** Legacy (before migration 0004_callback_handlers): no longer read; see cosigner_callback_handlers. */
   callback_url: string | null;
   callback_public_key_pem: string | null;
   last_seen_at: number | null;
@@ -73,6 +74,15 @@ export interface CosignersTable {
 export interface CosignerApiUsersTable {
   cosigner_id: string;
   api_user_id: string;
+}
+
+/** The approved callback handler of one API user on one co-signer (migration 0004_callback_handlers). */
+export interface CosignerCallbackHandlersTable {
+  cosigner_id: string;
+  api_user_id: string;
+  url: string;
+  public_key_pem: string | null;
+  updated_at: number;
 }
 
 export interface ConfigChangesTable {
@@ -116,6 +126,7 @@ export interface HubDatabase {
   pairing_tokens: PairingTokensTable;
   cosigners: CosignersTable;
   cosigner_api_users: CosignerApiUsersTable;
+  cosigner_callback_handlers: CosignerCallbackHandlersTable;
   config_changes: ConfigChangesTable;
   policies: PoliciesTable;
   audit: AuditTable;

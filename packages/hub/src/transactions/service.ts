@@ -268,6 +268,8 @@ export function createTransactionService(deps: {
         algorithm: key.algorithm,
         keyId: key.id,
         transactionId: id,
+        // The co-signers run this API user's callback handlers; the primary must be paired with it.
+        apiUserId: r.signer_id,
         request: {
           transactionId: id,
           operation: r.operation,

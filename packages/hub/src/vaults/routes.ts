@@ -66,7 +66,9 @@ export function registerVaultRoutes(app: HubApp, s: SigningStack): void {
       },
     },
     async (req, reply) => {
-      const { vault } = await s.vaults.create(principalOf(req).workspaceId, {
+      const p = principalOf(req);
+      const { vault } = await s.vaults.create(p.workspaceId, {
+        requestedBy: p.id,
         name: req.body.name,
         algorithm: req.body.algorithm,
         ...(req.body.refreshIntervalSeconds === undefined

@@ -92,12 +92,13 @@ export function createVaultService(ctx: HubContext, coordinator: Coordinator) {
     return r;
   }
 
-  async function runKeygen(row: VaultKeysTable): Promise<void> {
+  async function runKeygen(row: VaultKeysTable, apiUserId: string | null): Promise<void> {
     const spec = {
       workspaceId: row.workspace_id,
       kind: 'keygen' as const,
       algorithm: row.algorithm,
       keyId: row.id,
+      apiUserId,
     };
     const fail = (why: string) =>
       db
@@ -159,9 +160,25 @@ export function createVaultService(ctx: HubContext, coordinator: Coordinator) {
     /** Creates the vault (CREATING) and starts the DKG; `done` resolves when it ended. */
     async create(
       workspaceId: string,
-      input: { name: string; algorithm: KeyAlgorithmName; refreshIntervalMs?: number },
+      input: {
+        name: string;
+        algorithm: KeyAlgorithmName;
+        refreshIntervalMs?: number;
+        /** Who asked: an API user is named in the keygen jobs (their callback handlers answer). */
+        requestedBy?: string;
+      },
     ): Promise<{ vault: VaultView; done: Promise<void> }> {
       const schema = await coordinator.requireSchema(workspaceId);
+      const asker =
+        input.requestedBy === undefined
+          ? undefined
+          : await db
+              .selectFrom('users')
+              .select(['id', 'kind'])
+              .where('id', '=', input.requestedBy)
+              .where('workspace_id', '=', workspaceId)
+              .executeTakeFirst();
+      const apiUserId = asker?.kind === 'api' ? asker.id : null;
       const row: VaultKeysTable = {
         id: randomUUID(),
         workspace_id: workspaceId,
@@ -178,7 +195,7 @@ export function createVaultService(ctx: HubContext, coordinator: Coordinator) {
       };
       await db.insertInto('vault_keys').values(row).execute();
       const done = track(
-        runKeygen(row).catch(async () => {
+        runKeygen(row, apiUserId).catch(async () => {
           await db
             .updateTable('vault_keys')
             .set({ status: 'FAILED' })

@@ -148,6 +148,8 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
         ['keygen', 'aux-info'],
       );
       const job = c.jobs[0]!;
+      // The owner (a human) asked for the vault: the keygen names no API user.
+      assert.equal(job.apiUserId, null);
       assert.deepEqual(
         job.participants.map((p) => [p.partyId, p.role, p.set]),
         [
@@ -209,6 +211,8 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     const job = w.primary.jobs.find((j) => j.kind === 'sign' && j.request?.transactionId === t.id)!;
     assert.equal(job.participants[0]!.cosignerId, w.primary.id);
     assert.equal(job.participants.length, 2);
+    // The job names the designated signer (the initiating API user): its handlers answer.
+    assert.equal(job.apiUserId, w.primary.apiUser.id);
     assert.equal(job.request!.derivationPath, PATH);
     assert.equal(job.request!.raw!.kind, 'evm');
     const guard = w.guards.find((g) => g.id === job.participants[1]!.cosignerId)!;

@@ -132,6 +132,7 @@ export interface Operations {
         lastSeenAt: number | null;
         apiUserIds: Array<string>;
         callbackHandler: { url: string; publicKey: string | null } | null;
+        callbackHandlers: Array<{ apiUserId: string; url: string; publicKey: string | null }>;
         certificateFingerprint: string;
         createdAt: number;
       };
@@ -156,6 +157,7 @@ export interface Operations {
         lastSeenAt: number | null;
         apiUserIds: Array<string>;
         callbackHandler: { url: string; publicKey: string | null } | null;
+        callbackHandlers: Array<{ apiUserId: string; url: string; publicKey: string | null }>;
         certificateFingerprint: string;
         createdAt: number;
       }>;
@@ -176,6 +178,7 @@ export interface Operations {
       lastSeenAt: number | null;
       apiUserIds: Array<string>;
       callbackHandler: { url: string; publicKey: string | null } | null;
+      callbackHandlers: Array<{ apiUserId: string; url: string; publicKey: string | null }>;
       certificateFingerprint: string;
       createdAt: number;
     };
@@ -195,6 +198,7 @@ export interface Operations {
       lastSeenAt: number | null;
       apiUserIds: Array<string>;
       callbackHandler: { url: string; publicKey: string | null } | null;
+      callbackHandlers: Array<{ apiUserId: string; url: string; publicKey: string | null }>;
       certificateFingerprint: string;
       createdAt: number;
     };
@@ -247,11 +251,11 @@ export interface Operations {
       updatedAt: number;
     };
   };
-  /** Set or clear the callback handler (a configuration change the owner approves) */
+  /** Set or clear a paired API user's callback handler (a configuration change the owner approves) */
   'PUT /v1/cosigners/{id}/callback-handler': {
     params: { id: string };
     query: never;
-    body: { url: string | null; publicKey?: string | null };
+    body: { apiUserId?: string; url: string | null; publicKey?: string | null };
     status: 202;
     response: {
       id: string;
