@@ -95,6 +95,16 @@ const round2 = c.object({ share: c.bytes({ len: 32 }) });
 type Round1 = c.Infer<typeof round1>;
 type Round2 = c.Infer<typeof round2>;
 
+/**
+ * A protocol's verify() decodes a message's commitments and its finish() needs them again: the
+ * decoded points are remembered per received array (one party's parsed payload), so the checks
+ * (for Ed25519 a full multiplication per point, the prime-order check) run once per message.
+ */
+const decodedCommitments = new WeakMap<
+  readonly Uint8Array[],
+  { suite: SuiteId; t: number; points: readonly Point[] }
+>();
+
 export function decodeCommitments(
   suite: Suite,
   C: readonly Uint8Array[],
@@ -102,7 +112,11 @@ export function decodeCommitments(
   field: string,
 ): Point[] {
   if (C.length !== t) throw new FrostEncodingError(field, 'length');
-  return C.map((b, k) => suite.decodePoint(b, `${field}[${k}]`));
+  const hit = decodedCommitments.get(C);
+  if (hit && hit.suite === suite.id && hit.t === t) return [...hit.points];
+  const points = C.map((b, k) => suite.decodePoint(b, `${field}[${k}]`));
+  decodedCommitments.set(C, { suite: suite.id, t, points });
+  return [...points];
 }
 
 export interface DkgConfig {
