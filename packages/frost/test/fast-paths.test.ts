@@ -69,7 +69,8 @@ function signOnce(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Ar
     context ??= r.context;
   }
   const key = keys[0] as SigningKey;
-  return { key, result: aggregateWithContext(key, context as SigningContext, commitments, zs) };
+  const ctx = context as SigningContext;
+  return { key, ctx, result: aggregateWithContext(key, ctx, commitments, zs) };
 }
 
 describe('coordinator reusing a signer’s context, key table in place', () => {
@@ -89,5 +90,23 @@ describe('coordinator reusing a signer’s context, key table in place', () => {
       }
       const { result } = signOnce(shares, [1, 2, 3], msg, 3);
       assert.deepEqual(result, { culprits: [3] });
+    });
+});
+
+describe('cheater detection (per-share checks run only when the aggregate fails)', () => {
+  for (const id of SUITE_IDS)
+    test(`${id}: a bad share is named${id === 'secp256k1-tr' ? ' whether R has odd or even Y' : ''}`, () => {
+      const shares = dealerSplit({ suite: id, threshold: 2, parties: [1, 2, 3], rng });
+      const msg = te('cheater');
+      // Taproot negates nonces and commitment shares when R has odd Y: cover both cases. The
+      // parity depends on the nonces; draw signings until each has been seen (bounded).
+      const seen = new Set<boolean>();
+      for (let i = 0; i < 64 && seen.size < (id === 'secp256k1-tr' ? 2 : 1); i++) {
+        const bad = 1 + (i % 3);
+        const { ctx, result } = signOnce(shares, [1, 2, 3], msg, bad);
+        assert.deepEqual(result, { culprits: [bad] });
+        seen.add(ctx.negateR);
+      }
+      assert.equal(seen.size, id === 'secp256k1-tr' ? 2 : 1);
     });
 });

@@ -8,6 +8,7 @@ import {
   sortCommitments,
   nonceGenerate,
   mod,
+  verifyShare,
 } from '../src/core.ts';
 import { getSuite, hasEvenY } from '../src/suite.ts';
 import { decodePok, encodePok, verifyKnowledge } from '../src/dkg.ts';
@@ -79,6 +80,15 @@ for (const id of ['ed25519', 'secp256k1', 'secp256k1-tr'] as const) {
         );
         assert.equal(hex(suite.encodeScalar(z)), o.sig_share);
         zs.push(z);
+      }
+      // §5.4: every vector share verifies against its verifying share; a changed one does not.
+      for (const o of v.round_two_outputs.outputs) {
+        const id = o.identifier;
+        const Y = suite.mulBase(shares.get(id) as bigint);
+        const D = commitments.get(id) as { hiding: Point; binding: Point };
+        const z = suite.decodeScalar(hb(o.sig_share), 'sig_share');
+        assert.ok(verifyShare(suite, ctx, id, D, Y, z), `share ${id} verifies`);
+        assert.ok(!verifyShare(suite, ctx, id, D, Y, (z + 1n) % suite.order), `share ${id} + 1`);
       }
       const sig = aggregateShares(suite, ctx, zs);
       assert.equal(hex(sig), v.final_output.sig);
