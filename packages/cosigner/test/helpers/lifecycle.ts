@@ -23,7 +23,29 @@ export function lifecycleDriver(hub: FakeHub, firstSession: number) {
     },
     /** Waits for a result from each of `to` and asserts they are all `done` with one output. */
     async done(job: Job, to: readonly Instance[], what: string): Promise<Record<string, unknown>> {
-      await hub.waitFor(() => results(job.jobId).length === to.length, what, 110_000);
+      const refused = () => hub.framesOf(job.jobId, 'job-refused');
+      try {
+        await hub.waitFor(
+          () => results(job.jobId).length === to.length || refused().length > 0,
+          what,
+          110_000,
+        );
+        assert.deepEqual(
+          refused().map((r) => `${r.from}: ${String(r.frame['reason'])}`),
+          [],
+          `${what}: refused`,
+        );
+      } catch (e) {
+        // Say who reported what: a failure at one party leaves the others waiting.
+        const got = results(job.jobId).map((r) => ({ from: r.from, ...r.frame }));
+        const counts: Record<string, number> = {};
+        for (const f of hub.framesOf(job.jobId)) {
+          const k = `${f.from}:${String(f.frame['type'])}`;
+          counts[k] = (counts[k] ?? 0) + 1;
+        }
+        if (process.env['H4DEBUG']) console.log(counts);
+        throw new Error(`${(e as Error).message}; results so far: ${JSON.stringify(got)}`);
+      }
       const rs = results(job.jobId);
       assert.deepEqual(
         rs.map((r) => r.frame['status']),
