@@ -336,6 +336,26 @@ describe('deploy/systemd units', () => {
   });
 });
 
+describe('deploy/nginx/quorate-hub.conf', () => {
+  const conf = read('nginx/quorate-hub.conf')
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .join('\n');
+
+  test('forwards to the API address of hub.env with the request URI untouched', () => {
+    const listen = parseEnvFile(read('config/hub.env'))['QUORATE_HUB_LISTEN'];
+    // No URI after host:port: nginx passes the client's URI unchanged (the JWT signs it).
+    assert.deepEqual(
+      [...conf.matchAll(/proxy_pass\s+([^;]+);/g)].map((m) => m[1]),
+      [`http://${listen}`],
+    );
+  });
+
+  test("refuses bodies over the hub's 1 MiB limit", () => {
+    assert.match(conf, /client_max_body_size 1m;/);
+  });
+});
+
 describe('deploy/docker-compose.yml (UNTESTED with Docker)', () => {
   const text = read('docker-compose.yml');
   const compose = parseYaml(text, { merge: true }) as {
