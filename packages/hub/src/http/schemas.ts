@@ -140,7 +140,15 @@ export const CallbackHandlerBody = Type.Object(
           'The paired API user whose handler this is; omitted: every API user paired when the change is approved',
       }),
     ),
-    url: Nullable(Type.String({ minLength: 1, maxLength: 2048, pattern: '^https://' })),
+    url: Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        // TLS for anything that crosses a network; plain http only to the co-signer's own host.
+        pattern: '^(https://|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|$))',
+        description: 'https://…, or http:// to 127.0.0.1 / localhost (a handler beside the co-signer)',
+      }),
+    ),
     publicKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 8192 }))),
   },
   { additionalProperties: false },

@@ -220,13 +220,14 @@ export function createCoordinator(
     members: readonly { cosignerId: string; party: number }[],
     sessionId: string,
     key: string,
+    jobId: string = randomUUID(),
   ): Promise<JobOutcome> {
     const participants = await Promise.all(
       [...members].sort((a, b) => a.party - b.party).map((m) => participant(schema, m)),
     );
     const job = await signer.sign(
       {
-        jobId: randomUUID(),
+        jobId,
         kind: spec.kind,
         algorithm: spec.algorithm,
         keyId: spec.keyId,
@@ -336,14 +337,23 @@ export function createCoordinator(
       return { outcome, schema, reason: describe(outcome) };
     },
 
-    /** One attempt on a given clique (presignature refills). */
-    async runOnClique(spec: JobSpec, schema: SigningSchema, clique: Clique): Promise<JobOutcome> {
+    /**
+     * One attempt on a given clique (presignature refills). `jobId`: the id the job gets — for a
+     * presign, the id the co-signers store the presignature under and a sign job later names.
+     */
+    async runOnClique(
+      spec: JobSpec,
+      schema: SigningSchema,
+      clique: Clique,
+      jobId?: string,
+    ): Promise<JobOutcome> {
       return dispatch(
         spec,
         schema,
         [clique.primary, ...clique.guards],
         newSessionId(),
         cliqueKey(clique),
+        jobId,
       );
     },
 
@@ -352,7 +362,15 @@ export function createCoordinator(
     /** A clique job with failover and quarantine (signing). */
     async runWithFailover(
       spec: JobSpec,
-      opts: { readonly primaryCosignerId?: string; readonly hooks?: AttemptHooks },
+      opts: {
+        readonly primaryCosignerId?: string;
+        readonly hooks?: AttemptHooks;
+        /**
+         * ECDSA: a pooled presignature for the attempt's clique (presignatures.ts `take`), or
+         * null. It is handed out before the job is sent, so a failed attempt never reuses it.
+         */
+        readonly presignature?: (cliqueKey: string) => Promise<string | null>;
+      },
     ): Promise<CliqueRunResult> {
       const schema = await requireSchema(spec.workspaceId);
       const primary =
@@ -373,7 +391,21 @@ export function createCoordinator(
         attempts.push(attempt);
         await opts.hooks?.onStart?.(attempt);
         const members = [outcome.clique.primary, ...outcome.clique.guards];
-        const o = await dispatch(spec, schema, members, attempt.sessionId, attempt.cliqueKey);
+        const presignatureId =
+          spec.request === undefined || opts.presignature === undefined
+            ? null
+            : await opts.presignature(attempt.cliqueKey);
+        const attemptSpec: JobSpec =
+          presignatureId === null || spec.request === undefined
+            ? spec
+            : { ...spec, request: { ...spec.request, presignatureId } };
+        const o = await dispatch(
+          attemptSpec,
+          schema,
+          members,
+          attempt.sessionId,
+          attempt.cliqueKey,
+        );
         if (o.status === 'done')
           return {
             ok: true,

@@ -14,6 +14,7 @@ import { registerOrchestrationRoutes } from './routes.ts';
 import { registerVaultRoutes } from '../vaults/routes.ts';
 import { registerTransactionRoutes } from '../transactions/routes.ts';
 import { registerWebhookRoutes } from '../webhooks/routes.ts';
+import { presignaturesMigration } from './presignatures.ts';
 
 const EVERYONE: readonly Role[] = ['owner', 'admin', 'signer', 'editor', 'viewer'];
 const MANAGERS: readonly Role[] = ['owner', 'admin'];
@@ -46,7 +47,10 @@ export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'DELETE /v1/webhooks/:id': MANAGERS,
 });
 
-export const SIGNING_MIGRATIONS = Object.freeze({ '0002_signing': signingMigration });
+export const SIGNING_MIGRATIONS = Object.freeze({
+  '0002_signing': signingMigration,
+  '0004_presignatures': presignaturesMigration,
+});
 
 export interface SigningExtensionOptions extends SigningOptions {
   /** Background refill / refresh period in `hub start`. */

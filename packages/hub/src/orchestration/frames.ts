@@ -116,8 +116,10 @@ export interface Job {
    * INITIATOR rule), the API user that asked for a keygen; null for hub-internal jobs (presign
    * refills, scheduled refreshes, a vault created by a human). Co-signers run that user's
    * callback handlers and refuse a sign job whose API user is not paired with its primary.
+   * Optional for job builders outside the coordinator; co-signers read an absent one as null
+   * (no API user of theirs: every handler is asked; a sign job's primary check is skipped).
    */
-  readonly apiUserId: string | null;
+  readonly apiUserId?: string | null;
   readonly request: SignRequest | null;
   readonly timeoutMs: number;
   readonly authorization: string;

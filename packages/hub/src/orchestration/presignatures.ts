@@ -1,18 +1,67 @@
 /**
  * Presignature pool bookkeeping and background refill per clique (issue 7 "Orchestration": "a
- * presignature pool per clique, with a target size and refill in the background"). CGGMP21
- * presignatures are bound to the party set that made them, so a pool is per (key, clique). The
- * co-signers hold the presignatures and consume each at most once (their one-time store); the
- * hub only counts: `generating` while a presign job runs, `ready` after it succeeded, one fewer
- * after a signature on that clique. signing-schema/presignature-pool.ts plans what to refill and
- * which pools to discard (clique gone from the schema, or a member quarantined).
+ * presignature pool per clique, with a target size and refill in the background"; issue 6 item 8).
+ * CGGMP21 presignatures are bound to the party set that made them, so a pool is per (key, clique).
+ * The co-signers hold the presignatures, under the presign job's jobId, and consume each at most
+ * once (their one-time store). The hub records each one (`presignatures`, migration
+ * 0004_presignatures) and hands it to at most one sign job: `take` marks it TAKEN in a committed
+ * transaction before the sign job that names it (`request.presignatureId`) is sent, so a failed or
+ * retried attempt never gets it again. The pool row counts `generating` (presign jobs running) and
+ * `ready` (READY rows). signing-schema/presignature-pool.ts plans what to refill and which pools
+ * to discard (clique gone from the schema, or a member quarantined); a discarded pool's READY
+ * presignatures become DROPPED.
  */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Migration } from 'kysely';
 import type { HubContext } from '../context.ts';
 import { planPresignatureRefill } from '../signing-schema/index.ts';
 import type { RefillPolicy } from '../signing-schema/index.ts';
 import { cliqueKey, enumerateCliques } from '../signing-schema/index.ts';
 import type { Coordinator } from './coordinator.ts';
 import './tables.ts';
+
+export interface PresignaturesTable {
+  /** The presign job's jobId: what the co-signers stored it under, and a sign job names. */
+  id: string;
+  workspace_id: string;
+  key_id: string;
+  clique_key: string;
+  status: 'READY' | 'TAKEN' | 'DROPPED';
+  created_at: number;
+  taken_at: number | null;
+  /** The transaction whose sign job was given it. */
+  taken_by: string | null;
+}
+
+declare module '../storage/schema.ts' {
+  interface HubDatabase {
+    presignatures: PresignaturesTable;
+  }
+}
+
+export const presignaturesMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('presignatures')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('clique_key', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('taken_at', 'bigint')
+      .addColumn('taken_by', 'text')
+      .execute();
+    await db.schema
+      .createIndex('presignatures_pool')
+      .on('presignatures')
+      .columns(['key_id', 'clique_key', 'status'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('presignatures').execute();
+  },
+};
 
 export const DEFAULT_REFILL_POLICY: RefillPolicy = Object.freeze({
   targetSize: 4,
@@ -24,11 +73,11 @@ export const DEFAULT_REFILL_POLICY: RefillPolicy = Object.freeze({
 const POOLED_ALGORITHMS = ['ecdsa-secp256k1'] as const;
 
 export function createPresignaturePools(
-  ctx: Pick<HubContext, 'db'>,
+  ctx: Pick<HubContext, 'db' | 'now'>,
   coordinator: Coordinator,
   policy: RefillPolicy = DEFAULT_REFILL_POLICY,
 ) {
-  const { db } = ctx;
+  const { db, now } = ctx;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
 
@@ -42,6 +91,31 @@ export function createPresignaturePools(
       .where('key_id', '=', keyId)
       .where('clique_key', '=', key)
       .execute();
+  }
+
+  /** A presign job succeeded: its presignature is READY under its jobId. */
+  async function ready(workspaceId: string, keyId: string, key: string, jobId: string) {
+    await db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('presignatures')
+        .values({
+          id: jobId,
+          workspace_id: workspaceId,
+          key_id: keyId,
+          clique_key: key,
+          status: 'READY',
+          created_at: now(),
+          taken_at: null,
+          taken_by: null,
+        })
+        .execute();
+      await tx
+        .updateTable('presignature_pools')
+        .set((eb) => ({ ready: eb('ready', '+', 1), generating: eb('generating', '-', 1) }))
+        .where('key_id', '=', keyId)
+        .where('clique_key', '=', key)
+        .execute();
+    });
   }
 
   async function refillWorkspace(workspaceId: string): Promise<number> {
@@ -77,12 +151,20 @@ export function createPresignaturePools(
         },
         policy,
       );
-      if (plan.discard.length > 0)
+      if (plan.discard.length > 0) {
         await db
           .deleteFrom('presignature_pools')
           .where('key_id', '=', k.id)
           .where('clique_key', 'in', plan.discard)
           .execute();
+        await db
+          .updateTable('presignatures')
+          .set({ status: 'DROPPED' })
+          .where('key_id', '=', k.id)
+          .where('clique_key', 'in', plan.discard)
+          .where('status', '=', 'READY')
+          .execute();
+      }
       for (const job of plan.refill) {
         const clique = cliques.get(job.cliqueKey);
         if (clique === undefined) continue;
@@ -100,14 +182,20 @@ export function createPresignaturePools(
         await bump(k.id, job.cliqueKey, 0, job.count);
         for (let i = 0; i < job.count; i++) {
           started++;
+          const jobId = randomUUID();
           jobs.push(
             coordinator
               .runOnClique(
                 { workspaceId, kind: 'presign', algorithm: 'ecdsa-secp256k1', keyId: k.id },
                 schema,
                 clique,
+                jobId,
               )
-              .then((o) => bump(k.id, job.cliqueKey, o.status === 'done' ? 1 : 0, -1))
+              .then((o) =>
+                o.status === 'done'
+                  ? ready(workspaceId, k.id, job.cliqueKey, jobId)
+                  : bump(k.id, job.cliqueKey, 0, -1),
+              )
               .catch(() => bump(k.id, job.cliqueKey, 0, -1)),
           );
         }
@@ -140,16 +228,43 @@ export function createPresignaturePools(
       }));
     },
 
-    /** A signature on `clique` used one presignature, if the pool had one. */
-    async consume(keyId: string, key: string): Promise<boolean> {
-      const r = await db
-        .updateTable('presignature_pools')
-        .set((eb) => ({ ready: eb('ready', '-', 1) }))
-        .where('key_id', '=', keyId)
-        .where('clique_key', '=', key)
-        .where('ready', '>', 0)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+    /**
+     * Hands out one READY presignature of (key, clique) — the oldest — to the sign job of
+     * `transactionId`, or null when the pool has none. Marked TAKEN (and the pool's ready count
+     * lowered) in one committed transaction before the caller sends the job; the update is
+     * conditional on READY, so two concurrent takers never get the same one.
+     */
+    async take(keyId: string, key: string, transactionId: string): Promise<string | null> {
+      for (;;) {
+        const next = await db
+          .selectFrom('presignatures')
+          .select('id')
+          .where('key_id', '=', keyId)
+          .where('clique_key', '=', key)
+          .where('status', '=', 'READY')
+          .orderBy('created_at')
+          .orderBy('id')
+          .executeTakeFirst();
+        if (next === undefined) return null;
+        const won = await db.transaction().execute(async (tx) => {
+          const r = await tx
+            .updateTable('presignatures')
+            .set({ status: 'TAKEN', taken_at: now(), taken_by: transactionId })
+            .where('id', '=', next.id)
+            .where('status', '=', 'READY')
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) !== 1) return false;
+          await tx
+            .updateTable('presignature_pools')
+            .set((eb) => ({ ready: eb('ready', '-', 1) }))
+            .where('key_id', '=', keyId)
+            .where('clique_key', '=', key)
+            .where('ready', '>', 0)
+            .execute();
+          return true;
+        });
+        if (won) return next.id;
+      }
     },
 
     /** Refills every `intervalMs` in the background (one round at a time). */

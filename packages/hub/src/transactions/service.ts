@@ -286,6 +286,11 @@ export function createTransactionService(deps: {
       },
       {
         primaryCosignerId: cosignerId,
+        // CGGMP21: each attempt names a pooled presignature of its clique when one is ready
+        // (handed out once, before the job is sent); without one the job presigns and signs.
+        ...(key.algorithm === 'ecdsa-secp256k1'
+          ? { presignature: (clique: string) => pools.take(key.id, clique, id) }
+          : {}),
         hooks: {
           onStart: async (a) => {
             await transition(id, {
@@ -326,7 +331,6 @@ export function createTransactionService(deps: {
       });
       return;
     }
-    if (key.algorithm === 'ecdsa-secp256k1') await pools.consume(key.id, res.cliqueKey);
     await transition(
       id,
       {
