@@ -138,6 +138,19 @@ describe('deploy/config: co-signer examples pass `quorate cosigner config check`
     assert.deepEqual([...Object.keys(cosignerEnv), ...commented].sort(), [...named].sort());
   });
 
+  test('co-signers connect to the name the hub listens on (its certificate name), and pair over HTTPS', () => {
+    // The hub's co-signer certificate names its listen host (and localhost): docs, "TLS".
+    const listen = parseEnvFile(read('config/hub.env'))['QUORATE_HUB_COSIGNER_LISTEN'];
+    const hubJson = JSON.parse(read('config/hub.json')) as { cosigners: { host: string } };
+    assert.equal(listen?.split(':')[0], hubJson.cosigners.host);
+    for (const file of ['config/cosigner.yaml', 'config/cosigner-pkcs11.yaml']) {
+      const cfg = loadConfig(join(DEPLOY, file), { QUORATE_INFLUX_TOKEN: 'x' });
+      assert.equal(new URL(cfg.hub?.cosignerUrl ?? '').host, listen, file);
+      assert.equal(new URL(cfg.hub?.apiUrl ?? '').protocol, 'https:', file);
+      assert.equal(cfg.hub?.tlsServerName, undefined, file);
+    }
+  });
+
   test('the one-time counter is on another volume than dataDir in every example', () => {
     for (const file of ['config/cosigner.yaml', 'config/cosigner-pkcs11.yaml']) {
       const cfg = loadConfig(join(DEPLOY, file), { QUORATE_INFLUX_TOKEN: 'x' });
