@@ -1,7 +1,7 @@
 /**
  * `quorate cosigner …` — the co-signer's operator commands (issue 6 "Deliver"):
  *   init, start, pair <token>, unpair, rename <name>, info, print-public-key,
- *   callback set|show|remove, config check.
+ *   callback set|show|remove, config check, backup export (issue 9 item 2).
  * Same signature as the CLI's other groups (`(argv, io) → exit code`): 0 ok, 1 failed,
  * 2 usage or configuration. Every command takes --config FILE (or QUORATE_COSIGNER_CONFIG),
  * --json and --help. Changes that need the workspace owner's approval (another API user, the
@@ -23,7 +23,13 @@ import {
 import { ConfigError, loadConfig, sealSecretSource } from './config.ts';
 import type { CosignerConfig } from './config.ts';
 import { startDaemon } from './daemon.ts';
-import { createIdentity, identityPublicKeyPem, loadIdentity, publicIdentity } from './identity.ts';
+import {
+  createIdentity,
+  identityPublicKeyPem,
+  loadAuditKey,
+  loadIdentity,
+  publicIdentity,
+} from './identity.ts';
 import {
   createCsr,
   decodePairingToken,
@@ -46,6 +52,8 @@ import {
 } from './state.ts';
 import type { Pairing, PendingChange } from './state.ts';
 import { KeyStore } from './protocols.ts';
+import { BackupExportError, exportBackups, recoveryRecipient } from './backup.ts';
+import { RecoveryError } from '@quorate/recovery';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -82,6 +90,7 @@ Commands:
   callback set       configure an API user's callback handler (approved by the owner)
   callback show      the approved callback handlers (per API user) and pending changes
   callback remove    remove an API user's callback handler (approved by the owner)
+  backup export      export each key share encrypted to the offline recovery key
   config check       validate the configuration and say how to fix it
 
 Run "quorate cosigner <command> --help" for its flags. See docs/cosigner-operator.md.`,
@@ -140,6 +149,18 @@ ${COMMON}`,
   --for-api-user ID  the paired API user whose handler is removed (default as for set)
 ${HUB_AUTH}
 ${COMMON}`,
+  'backup export': `Usage: quorate cosigner backup export --recovery-key FILE --out DIR [flags]
+
+Unseals secrets.db and writes one backup file per key share this co-signer holds (CGGMP21 and
+FROST), encrypted to the offline recovery public key (X25519 + HKDF-SHA256 + AES-256-GCM; the
+key id, public key, chain code, threshold and participants are the authenticated clear header).
+Files are DIR/<key id>.party-<party id>.backup.json (0600); an existing file is never
+overwritten. Each export is recorded in the audit log before its file is written. Collect the
+files of at least t co-signers for "quorate recovery verify | reconstruct" (docs/recovery.md).
+  --recovery-key FILE  the recovery public key (recovery-key.pub.pem from "quorate recovery keygen")
+  --out DIR            where to write the backups (created 0700)
+  --key ID             only this key (key id or public key hex; repeat for several; default all)
+${COMMON}`,
   'config check': `Usage: quorate cosigner config check [flags]
 
 Validates the configuration file and environment; exit code 0 when valid, 2 otherwise.
@@ -161,11 +182,16 @@ const FLAGS = {
   url: { type: 'string' },
   'public-key': { type: 'string' },
   'generate-key-file': { type: 'boolean' },
+  'recovery-key': { type: 'string' },
+  out: { type: 'string' },
+  key: { type: 'string', multiple: true },
 } as const;
 
 type Flags = {
-  [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
-};
+  [K in Exclude<keyof typeof FLAGS, 'key'>]?: (typeof FLAGS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+} & { key?: string[] };
 
 interface Ctx {
   readonly io: Io;
@@ -585,6 +611,53 @@ async function cmdCallback(ctx: Ctx, sub: string): Promise<number> {
   return 0;
 }
 
+async function cmdBackupExport(ctx: Ctx): Promise<number> {
+  const keyFile = ctx.flags['recovery-key'];
+  const outDir = ctx.flags.out;
+  if (keyFile === undefined || outDir === undefined)
+    throw new CliUsageError(
+      `--recovery-key and --out are required\n\n${HELP['backup export'] as string}`,
+    );
+  const cfg = config(ctx);
+  let text: string;
+  try {
+    text = readFileSync(keyFile, 'utf8');
+  } catch {
+    throw new CliUsageError(`cannot read --recovery-key ${keyFile}`);
+  }
+  const recipient = recoveryRecipient(text, keyFile);
+  const opened = await openStore(cfg, sealFromConfig(cfg, ctx.env));
+  const sink = new FileAuditSink(auditPath(cfg));
+  try {
+    const audit = await AuditLog.open(
+      sink,
+      cfg.audit.mode === 'hmac'
+        ? { mode: 'hmac', hmacKey: loadAuditKey(opened.store) }
+        : { mode: 'redact' },
+    );
+    const exported = await exportBackups({
+      keys: new KeyStore(opened.store),
+      recipient,
+      outDir,
+      keyIds: ctx.flags.key ?? [],
+      audit,
+    });
+    print(
+      ctx,
+      { recipient: recipient.fingerprint, outDir, backups: exported },
+      exported.length === 0
+        ? 'no key share on this co-signer: nothing exported'
+        : exported
+            .map((b) => `${b.keyId} (${b.algorithm}, party ${b.partyId}) → ${b.file}`)
+            .join('\n') + `\nencrypted to recovery key ${recipient.fingerprint}`,
+    );
+    return 0;
+  } finally {
+    await sink.close();
+    opened.close();
+  }
+}
+
 function cmdConfigCheck(ctx: Ctx): number {
   let cfg: CosignerConfig;
   try {
@@ -636,7 +709,7 @@ export async function cosignerCommand(
   opts: CosignerCliOptions = {},
 ): Promise<number> {
   const [cmd, maybeSub, ...restAll] = argv;
-  const twoWord = cmd === 'callback' || cmd === 'config';
+  const twoWord = cmd === 'callback' || cmd === 'config' || cmd === 'backup';
   const name = twoWord ? `${cmd} ${maybeSub ?? ''}`.trim() : (cmd ?? '');
   const rest = twoWord ? restAll : argv.slice(1);
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -691,9 +764,16 @@ export async function cosignerCommand(
         return await cmdCallback(ctx, 'remove');
       case 'config check':
         return cmdConfigCheck(ctx);
+      case 'backup export':
+        return await cmdBackupExport(ctx);
     }
   } catch (e) {
-    if (e instanceof CliUsageError || e instanceof ConfigError) {
+    if (
+      e instanceof CliUsageError ||
+      e instanceof ConfigError ||
+      e instanceof BackupExportError ||
+      e instanceof RecoveryError
+    ) {
       if (ctx.flags.json && e instanceof ConfigError)
         io.out(JSON.stringify({ error: 'config', issues: e.issues }, null, 2));
       io.err(`quorate cosigner ${name}: ${e.message}`);
