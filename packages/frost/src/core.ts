@@ -8,7 +8,7 @@
  * each commitment share when verifying, so the signature is (x(R), z) with R even.
  */
 import type { PartyId, Rng } from '@quorate/runtime';
-import { concat, hasEvenY } from './suite.ts';
+import { concat, hasEvenY, negatePoint } from './suite.ts';
 import type { Point, Suite } from './suite.ts';
 
 export const mod = (a: bigint, n: bigint) => {
@@ -196,7 +196,7 @@ export function verifyShare(
  * the coordinator may verify the aggregate first and verify shares only to find a cheater).
  */
 export function verifyAggregate(suite: Suite, ctx: SigningContext, PK: Point, z: bigint): boolean {
-  const R = ctx.negateR ? ctx.R.negate() : ctx.R;
+  const R = ctx.negateR ? negatePoint(ctx.R) : ctx.R;
   const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
   return lhs.equals(R.add(suite.mulKey(PK, ctx.c)));
 }
@@ -215,5 +215,5 @@ export function aggregateShares(
 ): Uint8Array {
   let z = 0n;
   for (const s of shares) z = mod(z + s, suite.order);
-  return suite.encodeSignature(ctx.negateR ? ctx.R.negate() : ctx.R, z);
+  return suite.encodeSignature(ctx.negateR ? negatePoint(ctx.R) : ctx.R, z);
 }

@@ -102,6 +102,22 @@ function memoEncode(p: Point, enc: (p: Point) => Uint8Array): Uint8Array {
   return b;
 }
 
+/**
+ * −P. For secp256k1 the SEC1 encoding of −P is P's with the prefix flipped (same x, y of the
+ * other parity; these groups have no point with y = 0), so a remembered encoding carries over and
+ * encoding the negation costs no inversion. Ed25519 encodings are not carried over.
+ */
+export function negatePoint(p: Point): Point {
+  const n = p.negate();
+  const b = encodings.get(p);
+  if (b && b.length === 33) {
+    const flipped = Uint8Array.from(b);
+    flipped[0] = b[0] === 2 ? 3 : 2;
+    encodings.set(n, flipped);
+  }
+  return n;
+}
+
 type PointCons = Parameters<typeof pippenger>[0];
 /** noble's secp256k1 double multiplication a·P + b·Q, with the GLV endomorphism split. */
 type GlvPoint = Point & { mulAddUnsafe(a: bigint, other: Point, b: bigint): Point };

@@ -12,7 +12,7 @@ import type { Derivation } from '@quorate/hd';
 import type { PartyId } from '@quorate/runtime';
 import { mod } from './core.ts';
 import type { KeyShare } from './keyshare.ts';
-import { beToBig, getSuite, hasEvenY } from './suite.ts';
+import { beToBig, getSuite, hasEvenY, negatePoint } from './suite.ts';
 import type { Point, Suite } from './suite.ts';
 
 export interface SigningKey {
@@ -59,8 +59,8 @@ function shift(suite: Suite, k: Mutable, t: bigint): void {
 
 function negate(suite: Suite, k: Mutable): void {
   k.secretShare = mod(-k.secretShare, suite.order);
-  k.publicKey = k.publicKey.negate();
-  for (const [p, Y] of k.verifyingShares) k.verifyingShares.set(p, Y.negate());
+  k.publicKey = negatePoint(k.publicKey);
+  for (const [p, Y] of k.verifyingShares) k.verifyingShares.set(p, negatePoint(Y));
 }
 
 interface Mutable {

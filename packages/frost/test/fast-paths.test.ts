@@ -10,7 +10,7 @@ import type { KeyShare } from '../src/keyshare.ts';
 import { InMemoryNonceStore, preprocess } from '../src/nonces.ts';
 import { aggregateWithContext, signShareWithContext } from '../src/sign.ts';
 import type { CommitmentPair, SigningContext } from '../src/core.ts';
-import { getSuite, KEY_TABLE_AFTER, SUITE_IDS } from '../src/suite.ts';
+import { getSuite, KEY_TABLE_AFTER, negatePoint, SUITE_IDS } from '../src/suite.ts';
 import type { SuiteId } from '../src/suite.ts';
 import { externalKey, signingKey } from '../src/taproot.ts';
 import type { SigningKey } from '../src/taproot.ts';
@@ -31,6 +31,24 @@ describe('Suite.mulKey (window table after repeated use)', () => {
         assert.ok(suite.mulKey(i % 2 ? P : Q, k).equals(want), `use ${i + 1}`);
       }
       assert.ok(suite.mulKey(P, 0n).is0());
+    });
+});
+
+describe('negatePoint (encoding carried over for secp256k1)', () => {
+  for (const id of SUITE_IDS)
+    test(`${id}: the encoding of −P is that of a fresh negation, both Y parities`, () => {
+      const suite = getSuite(id);
+      const parities = new Set<number>();
+      for (let i = 1n; i <= 8n; i++) {
+        const P = suite.mulBase(i * 0x9e3779b97f4a7c15n);
+        const enc = suite.encodePoint(P); // remembered, so the negation derives its own
+        parities.add(enc[0] as number);
+        const N = negatePoint(P);
+        const fresh = suite.decodePoint(N.toBytes(), 'fresh'); // same point, no remembered bytes
+        assert.deepEqual(suite.encodePoint(N), N.toBytes(...(id === 'ed25519' ? [] : [true])));
+        assert.ok(N.equals(fresh) && N.add(P).is0());
+      }
+      if (id !== 'ed25519') assert.deepEqual([...parities].sort(), [2, 3]);
     });
 });
 
