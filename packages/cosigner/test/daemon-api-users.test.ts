@@ -3,7 +3,8 @@
  * two API users that each have their own callback handler, runs exactly the named user's handler;
  * a keygen naming none of its users asks each handler once; a sign job for an API user that is not
  * paired with the primary (or for none) is refused (check `api-user`) before any handler is asked
- * and before any protocol message; guards take part in other users' signatures.
+ * and before any protocol message; guards take part in other users' signatures, subject to
+ * their own embedded rules, which see the job's API user (g2 signs only for api-a and api-b).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,7 +94,10 @@ describe('co-signer: jobs for an API user', () => {
     });
     p1Key.pem = identityPublicKeyPem(p1.identity);
     g1 = await startInstance('g1', ca, hub);
-    g2 = await startInstance('g2', ca, hub);
+    // g2's embedded rules are per API user: it signs only for api-a and api-b.
+    g2 = await startInstance('g2', ca, hub, {
+      rules: { operations: { keygen: {}, sign: { apiUsers: ['api-a', 'api-b'] } } },
+    });
     all = [p1, g1, g2];
     await hub.waitFor(() => all.every((i) => hub.conns.has(i.id)), 'three hellos');
   });
@@ -101,8 +105,7 @@ describe('co-signer: jobs for an API user', () => {
   after(async () => {
     await Promise.all(all.map((i) => i.close()));
     await hub.close();
-    for (const h of [handlerA, handlerB])
-      await new Promise<void>((r) => h.server.close(() => r()));
+    for (const h of [handlerA, handlerB]) await new Promise<void>((r) => h.server.close(() => r()));
   });
 
   const participants = () => [
@@ -227,10 +230,18 @@ describe('co-signer: jobs for an API user', () => {
           .map((f) => f.frame['type']),
         ['job-refused'],
       );
-      // The guards (not the API user's co-signer) accepted: the check is the primary's.
+      // The check is the primary's: g1 (a guard) accepted. g2's rule allows api-a and api-b
+      // only; a job naming no API user is shown to its rules as g2's own first API user.
       await hub.waitFor(
-        () => hub.framesOf(job.jobId, 'job-accepted').length === 2,
-        'two guard acceptances',
+        () =>
+          hub.framesOf(job.jobId, 'job-accepted').some((f) => f.from === 'g1') &&
+          hub.framesOf(job.jobId, 'job-refused').some((f) => f.from === 'g2'),
+        'g1 acceptance, g2 refusal',
+      );
+      const byRule = hub.framesOf(job.jobId, 'job-refused').find((f) => f.from === 'g2');
+      assert.equal(
+        byRule?.frame['reason'],
+        `embedded rule operation: API user ${apiUserId ?? 'api-g2'} may not sign`,
       );
       cancelOthers(job.jobId);
     });
