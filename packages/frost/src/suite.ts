@@ -153,20 +153,22 @@ function msmWith(Cons: PointCons, zero: Point, glv = false) {
 export const KEY_TABLE_AFTER = 16;
 /** Window width of key tables: 2^4 points per window, ~850 points per key. */
 const KEY_TABLE_WINDOW = 5;
-/** Keys with tables (or use counts) remembered, least recently used dropped first. */
+/** Keys with tables (or use counts) remembered, least recently used dropped first (≈ 0.2 MB each). */
 const KEY_TABLES = 32;
 
 /** Suite.mulKey: counts uses per key encoding and gives frequent keys a window table. */
-function keyMultiplier(encode: (p: Point) => Uint8Array) {
+function keyMultiplier(encode: (p: Point) => Uint8Array, zero: Point) {
   const keys = new Map<string, { point: Point; uses: number }>();
   return (P: Point, k: bigint): Point => {
     const id = hexOf(encode(P));
     let e = keys.get(id);
+    // noble keeps a table in a WeakMap keyed by the point object. The table goes on a private
+    // copy (P + 0 is a new object), so it is freed when the key leaves this list even if the
+    // caller's point lives on, and a caller's point (even the base point) is never altered.
     if (e) keys.delete(id);
-    else e = { point: P, uses: 0 };
+    else e = { point: P.add(zero), uses: 0 };
     keys.set(id, e); // Map order is insertion order: re-inserting marks it most recent
     if (keys.size > KEY_TABLES) keys.delete(keys.keys().next().value as string);
-    // The table is noble's, attached to this point object: the first one seen for the key.
     if (++e.uses === KEY_TABLE_AFTER) e.point.precompute(KEY_TABLE_WINDOW);
     return e.point.multiplyUnsafe(k);
   };
@@ -242,7 +244,7 @@ function makeEd25519(): Suite {
     mulBase: (k) => (k === 0n ? zero : (P.BASE.multiply(k) as unknown as Point)),
     mulPublic: (p, k) => p.multiplyUnsafe(k),
     msm: msmWith(P as unknown as PointCons, zero),
-    mulKey: keyMultiplier((q) => memoEncode(q, (r) => r.toBytes())),
+    mulKey: keyMultiplier((q) => memoEncode(q, (r) => r.toBytes()), zero),
   };
 }
 
@@ -334,7 +336,7 @@ function makeSecp256k1(taproot: boolean): Suite {
     mulBase: (k) => (k === 0n ? zero : (P.BASE.multiply(k) as unknown as Point)),
     mulPublic: (p, k) => p.multiplyUnsafe(k),
     msm: msmWith(P as unknown as PointCons, zero, true),
-    mulKey: keyMultiplier(sec1),
+    mulKey: keyMultiplier(sec1, zero),
   };
 }
 

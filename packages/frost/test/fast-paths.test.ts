@@ -32,6 +32,14 @@ describe('Suite.mulKey (window table after repeated use)', () => {
       }
       assert.ok(suite.mulKey(P, 0n).is0());
     });
+  test('the base point as a key: results stay right, for it and for base multiplications', () => {
+    const suite = getSuite('ed25519');
+    const G = suite.base;
+    for (let i = 0; i < KEY_TABLE_AFTER + 1; i++)
+      assert.ok(suite.mulKey(G, 5n).equals(G.multiplyUnsafe(5n)));
+    // The table goes on a private copy (suite.ts), so noble's base point keeps its own.
+    assert.ok(suite.mulBase(7n).equals(G.add(G).add(G).add(G).add(G).add(G).add(G)));
+  });
 });
 
 describe('negatePoint (encoding carried over for secp256k1)', () => {
