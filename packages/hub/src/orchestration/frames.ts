@@ -103,9 +103,22 @@ export interface SignRequest {
   readonly presignatureId?: string;
 }
 
+/**
+ * A reshare's committees (co-signer job.ts `reshare`): the old holders that deal (party ids among
+ * the participants, at least the old threshold), the new committee's party ids (their roles and
+ * sets in `participants` are the new schema; `Job.threshold` is the new threshold), the key's
+ * public key and the old threshold. A co-signer in both committees keeps its party id.
+ */
+export interface ReshareSpec {
+  readonly publicKey: string;
+  readonly oldThreshold: number;
+  readonly dealers: readonly number[];
+  readonly newParties: readonly number[];
+}
+
 export interface Job {
   readonly jobId: string;
-  readonly kind: 'keygen' | 'aux-info' | 'presign' | 'sign' | 'refresh' | 'toy';
+  readonly kind: 'keygen' | 'aux-info' | 'presign' | 'sign' | 'refresh' | 'reshare' | 'toy';
   readonly algorithm: JobAlgorithm;
   readonly keyId: string | null;
   readonly sessionId: string;
@@ -121,6 +134,8 @@ export interface Job {
    */
   readonly apiUserId?: string | null;
   readonly request: SignRequest | null;
+  /** `reshare` jobs only (absent otherwise: older co-signers refuse unknown fields). */
+  readonly reshare?: ReshareSpec;
   readonly timeoutMs: number;
   readonly authorization: string;
 }

@@ -1,0 +1,301 @@
+/**
+ * Resharing a vault key to a new committee (issue 9 item 1; docs/recovery.md "Resharing"): the
+ * owner or an admin approves a `vault_key.reshare` configuration change naming the new committee
+ * (primaries, guard sets with party ids, threshold = 1 + sets); the hub then sends one `reshare`
+ * job to old ∪ new co-signers (every old holder deals), and only when every participant reported
+ * `done` — each co-signer swaps its share only once every new party acknowledged, see the
+ * co-signer's lifecycle.ts — does the hub record the new committee for the key (table
+ * `vault_key_committees`, migration `0005_key_committees`). On any other outcome nothing is
+ * recorded: the old committee stays the key's, and its shares stay active on the co-signers.
+ *
+ * Party ids: a co-signer in both committees keeps its party id (its share's x-coordinate);
+ * a co-signer joining takes a party id no old member has.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Migration } from 'kysely';
+import { HubError } from '../http/errors.ts';
+import type { HubContext } from '../context.ts';
+import type { HubDb } from '../storage/database.ts';
+import { SigningSchemaError, validateSigningSchema } from '../signing-schema/index.ts';
+import type { SigningSchema } from '../signing-schema/index.ts';
+import type { JobSigner } from '../orchestration/authorization.ts';
+import { newSessionId } from '../orchestration/coordinator.ts';
+import type { Participant } from '../orchestration/frames.ts';
+import type { JobOutcome, Relay } from '../orchestration/relay.ts';
+import type { VaultKeysTable } from '../orchestration/tables.ts';
+
+export interface VaultKeyCommitteesTable {
+  key_id: string;
+  version: number;
+  /** JSON of the committee (a signing schema) in force for the key from this version on. */
+  document: string;
+  /** The reshare job that moved the key to it. */
+  job_id: string;
+  created_at: number;
+}
+
+declare module '../storage/schema.ts' {
+  interface HubDatabase {
+    vault_key_committees: VaultKeyCommitteesTable;
+  }
+}
+
+export const keyCommitteesMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('vault_key_committees')
+      .addColumn('key_id', 'text', (c) => c.notNull().references('vault_keys.id'))
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('document', 'text', (c) => c.notNull())
+      .addColumn('job_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('vault_key_committees_pk', ['key_id', 'version'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('vault_key_committees').execute();
+  },
+};
+
+/** The committee recorded by the key's last completed reshare, or null (the workspace's schema). */
+export async function keyCommittee(db: HubDb, keyId: string): Promise<SigningSchema | null> {
+  const r = await db
+    .selectFrom('vault_key_committees')
+    .select('document')
+    .where('key_id', '=', keyId)
+    .orderBy('version', 'desc')
+    .executeTakeFirst();
+  return r === undefined ? null : validateSigningSchema(JSON.parse(r.document));
+}
+
+export interface ReshareProposal {
+  readonly threshold: number;
+  readonly primaries: readonly { cosignerId: string; party: number }[];
+  readonly sets: readonly {
+    name: string;
+    guards: readonly { cosignerId: string; party: number }[];
+  }[];
+}
+
+interface Member {
+  readonly cosignerId: string;
+  readonly party: number;
+  readonly role: 'primary' | 'guard';
+  readonly set: string | null;
+}
+
+function membersOf(s: SigningSchema): Member[] {
+  return [
+    ...s.primaries.map((m) => ({ ...m, role: 'primary' as const, set: null })),
+    ...s.sets.flatMap((g) => g.guards.map((m) => ({ ...m, role: 'guard' as const, set: g.name }))),
+  ];
+}
+
+function describe(o: JobOutcome): string {
+  switch (o.status) {
+    case 'done':
+      return 'done';
+    case 'refused':
+      return `refused by ${o.by}: ${o.reason}`;
+    case 'failed':
+      return `${o.kind} reported by ${o.by}: ${o.reason}`;
+    case 'timeout':
+      return `timed out waiting for parties ${o.missing.join(', ')}`;
+    case 'unreachable':
+      return `parties ${o.missing.join(', ')} are not connected`;
+  }
+}
+
+export type ReshareResult =
+  | { readonly ok: true; readonly jobId: string; readonly committee: SigningSchema }
+  | { readonly ok: false; readonly jobId: string | null; readonly reason: string };
+
+export function createReshareService(
+  ctx: HubContext,
+  deps: { readonly relay: Relay; readonly jobSigner: JobSigner; readonly jobTimeoutMs?: number },
+) {
+  const { db, now } = ctx;
+  const running = new Set<string>();
+
+  /** The key's committee now: its last reshare's, else the schema version it was created with. */
+  async function currentCommittee(key: VaultKeysTable): Promise<SigningSchema> {
+    const own = await keyCommittee(db, key.id);
+    if (own !== null) return own;
+    const r = await db
+      .selectFrom('signing_schemas')
+      .select('document')
+      .where('workspace_id', '=', key.workspace_id)
+      .where('version', '=', key.schema_version)
+      .executeTakeFirst();
+    if (r === undefined)
+      throw new HubError('invalid_state', 'the key has no recorded committee', 'id');
+    return validateSigningSchema(JSON.parse(r.document));
+  }
+
+  /** Validates a proposal against the key and the workspace as they are now. */
+  async function check(workspaceId: string, vaultId: string, input: ReshareProposal) {
+    const key = await db
+      .selectFrom('vault_keys')
+      .selectAll()
+      .where('id', '=', vaultId)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    if (key === undefined) throw new HubError('not_found', 'no such vault', 'id');
+    if (key.status !== 'ACTIVE' || key.public_key === null)
+      throw new HubError('invalid_state', `the vault is ${key.status}`, 'id');
+    const old = await currentCommittee(key);
+    let next: SigningSchema;
+    try {
+      next = validateSigningSchema({ ...input, version: old.version + 1 });
+    } catch (e) {
+      if (e instanceof SigningSchemaError)
+        throw new HubError('validation_failed', e.message, `committee.${e.field}`);
+      throw e;
+    }
+    const before = new Map(membersOf(old).map((m) => [m.cosignerId, m.party]));
+    const oldParties = new Set(before.values());
+    for (const m of membersOf(next)) {
+      const c = await db
+        .selectFrom('cosigners')
+        .select(['id', 'status'])
+        .where('id', '=', m.cosignerId)
+        .where('workspace_id', '=', workspaceId)
+        .executeTakeFirst();
+      if (c === undefined || c.status !== 'active')
+        throw new HubError('validation_failed', `no paired co-signer ${m.cosignerId}`, 'committee');
+      const was = before.get(m.cosignerId);
+      if (was !== undefined && was !== m.party)
+        throw new HubError(
+          'validation_failed',
+          `co-signer ${m.cosignerId} holds party ${was} of this key and must keep it`,
+          'committee',
+        );
+      if (was === undefined && oldParties.has(m.party))
+        throw new HubError(
+          'validation_failed',
+          `party ${m.party} belongs to another member of the current committee`,
+          'committee',
+        );
+    }
+    return { key, old, next };
+  }
+
+  async function run(
+    workspaceId: string,
+    vaultId: string,
+    input: ReshareProposal,
+  ): Promise<ReshareResult> {
+    if (running.has(vaultId))
+      throw new HubError('conflict', 'a reshare of this vault is running', 'id');
+    running.add(vaultId);
+    try {
+      const { key, old, next } = await check(workspaceId, vaultId, input);
+      const oldMembers = membersOf(old);
+      const newMembers = membersOf(next);
+      // Roles and sets: the new committee's for its members, the old one's for leavers.
+      const byId = new Map<string, Member>(oldMembers.map((m) => [m.cosignerId, m]));
+      for (const m of newMembers) byId.set(m.cosignerId, m);
+      const participants: Participant[] = [];
+      for (const m of [...byId.values()].sort((a, b) => a.party - b.party)) {
+        const identity = await deps.relay.identity(m.cosignerId);
+        if (identity === null)
+          return { ok: false, jobId: null, reason: `co-signer ${m.cosignerId} never said hello` };
+        participants.push({
+          partyId: m.party,
+          cosignerId: m.cosignerId,
+          role: m.role,
+          set: m.set,
+          identity,
+        });
+      }
+      const sessionId = newSessionId();
+      const job = await deps.jobSigner.sign(
+        {
+          jobId: randomUUID(),
+          kind: 'reshare',
+          algorithm: key.algorithm,
+          keyId: key.id,
+          sessionId,
+          participants,
+          threshold: next.threshold,
+          request: null,
+          reshare: {
+            publicKey: key.public_key as string,
+            oldThreshold: old.threshold,
+            dealers: oldMembers.map((m) => m.party).sort((a, b) => a - b),
+            newParties: newMembers.map((m) => m.party).sort((a, b) => a - b),
+          },
+          timeoutMs: deps.jobTimeoutMs ?? 300_000,
+        },
+        now(),
+      );
+      await db
+        .insertInto('jobs')
+        .values({
+          id: job.jobId,
+          workspace_id: workspaceId,
+          kind: 'reshare',
+          algorithm: key.algorithm,
+          key_id: key.id,
+          transaction_id: null,
+          session_id: sessionId,
+          clique_key: 'reshare',
+          participants: JSON.stringify(participants),
+          status: 'RUNNING',
+          error: null,
+          created_at: now(),
+          finished_at: null,
+        })
+        .execute();
+      const outcome = await deps.relay.runJob(job);
+      const ok = outcome.status === 'done' && outcome.output['publicKey'] === key.public_key;
+      const reason = ok
+        ? 'done'
+        : outcome.status === 'done'
+          ? 'the co-signers reported another public key'
+          : describe(outcome);
+      await db
+        .updateTable('jobs')
+        .set({
+          status: ok
+            ? 'DONE'
+            : outcome.status === 'refused'
+              ? 'REFUSED'
+              : outcome.status === 'failed' && outcome.kind === 'aborted'
+                ? 'ABORTED'
+                : outcome.status === 'timeout' || outcome.status === 'unreachable'
+                  ? 'TIMEOUT'
+                  : 'FAILED',
+          error: ok ? null : reason,
+          finished_at: now(),
+        })
+        .where('id', '=', job.jobId)
+        .execute();
+      if (!ok) return { ok: false, jobId: job.jobId, reason };
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('vault_key_committees')
+          .values({
+            key_id: key.id,
+            version: next.version,
+            document: JSON.stringify(next),
+            job_id: job.jobId,
+            created_at: now(),
+          })
+          .execute();
+        await tx
+          .updateTable('vault_keys')
+          .set({ threshold: next.threshold })
+          .where('id', '=', key.id)
+          .execute();
+      });
+      return { ok: true, jobId: job.jobId, committee: next };
+    } finally {
+      running.delete(vaultId);
+    }
+  }
+
+  return { check, run, currentCommittee };
+}
+
+export type ReshareService = ReturnType<typeof createReshareService>;
