@@ -40,6 +40,7 @@ import type { JobSigner } from './authorization.ts';
 import type { JobAlgorithm, Participant, SignRequest } from './frames.ts';
 import type { JobOutcome, Relay } from './relay.ts';
 import type { JobKind, JobStatus } from './tables.ts';
+import { keyCommittee } from '../vaults/reshare.ts';
 
 export interface CoordinatorOptions {
   readonly jobTimeoutMs: number;
@@ -144,6 +145,12 @@ export function createCoordinator(
     if (s === null)
       throw new HubError('invalid_state', 'the workspace has no signing schema yet', 'schema');
     return s;
+  }
+
+  /** A key's own committee once it was reshared (vaults/reshare.ts), else the workspace's schema. */
+  async function schemaFor(spec: JobSpec): Promise<SigningSchema> {
+    const own = spec.keyId === null ? null : await keyCommittee(db, spec.keyId);
+    return own ?? requireSchema(spec.workspaceId);
   }
 
   async function quarantineOf(workspaceId: string): Promise<QuarantineState> {
@@ -331,7 +338,7 @@ export function createCoordinator(
     async runCommittee(
       spec: JobSpec,
     ): Promise<{ outcome: JobOutcome; schema: SigningSchema; reason: string }> {
-      const schema = await requireSchema(spec.workspaceId);
+      const schema = await schemaFor(spec);
       const members = [...schema.primaries, ...schema.sets.flatMap((s) => s.guards)];
       const outcome = await dispatch(spec, schema, members, newSessionId(), 'committee');
       return { outcome, schema, reason: describe(outcome) };
@@ -372,7 +379,7 @@ export function createCoordinator(
         readonly presignature?: (cliqueKey: string) => Promise<string | null>;
       },
     ): Promise<CliqueRunResult> {
-      const schema = await requireSchema(spec.workspaceId);
+      const schema = await schemaFor(spec);
       const primary =
         opts.primaryCosignerId === undefined ? {} : { primaryCosignerId: opts.primaryCosignerId };
       let quarantine = await quarantineOf(spec.workspaceId);

@@ -12,6 +12,7 @@ import { signingMigration } from './tables.ts';
 import type { SigningOptions, SigningStack } from './stack.ts';
 import { registerOrchestrationRoutes } from './routes.ts';
 import { registerVaultRoutes } from '../vaults/routes.ts';
+import { keyCommitteesMigration } from '../vaults/reshare.ts';
 import { registerTransactionRoutes } from '../transactions/routes.ts';
 import { registerWebhookRoutes } from '../webhooks/routes.ts';
 import { presignaturesMigration } from './presignatures.ts';
@@ -50,6 +51,7 @@ export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
 export const SIGNING_MIGRATIONS = Object.freeze({
   '0002_signing': signingMigration,
   '0004_presignatures': presignaturesMigration,
+  '0005_key_committees': keyCommitteesMigration,
 });
 
 export interface SigningExtensionOptions extends SigningOptions {
