@@ -4,7 +4,9 @@
  * DKG job among every co-signer of the signing schema (followed by aux-info for CGGMP21). The
  * hub keeps only the public key and chain code the co-signers report (all must report the same).
  * Accounts are non-hardened paths below that root (vaults/derivation.ts). A key may carry a
- * refresh interval: `refreshDue` emits refresh jobs for keys whose last refresh is older.
+ * refresh interval: `refreshDue` emits refresh jobs for keys whose last refresh is older (the
+ * stack's background timer calls it; it compares with the hub's injectable clock). A key may be
+ * reshared to another committee (reshare.ts); its jobs then go to that committee.
  */
 import { randomUUID } from 'node:crypto';
 import { HubError } from '../http/errors.ts';
@@ -17,6 +19,10 @@ import type {
 } from '../orchestration/tables.ts';
 import { checkName } from '../workspaces/service.ts';
 import { checkRootKey, deriveAccount } from './derivation.ts';
+import { createReshareService } from './reshare.ts';
+import type { ReshareService } from './reshare.ts';
+import type { JobSigner } from '../orchestration/authorization.ts';
+import type { Relay } from '../orchestration/relay.ts';
 
 export interface VaultView {
   readonly id: string;
@@ -299,6 +305,11 @@ export function createVaultService(ctx: HubContext, coordinator: Coordinator) {
       );
       const done = await Promise.all(due.map((r) => refreshKey(r).catch(() => false)));
       return done.filter(Boolean).length;
+    },
+
+    /** Resharing of this workspace's keys (vaults/reshare.ts), over the relay. */
+    reshares(deps: { readonly relay: Relay; readonly jobSigner: JobSigner }): ReshareService {
+      return createReshareService(ctx, deps);
     },
 
     async settle(): Promise<void> {
