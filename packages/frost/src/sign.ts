@@ -239,11 +239,12 @@ export function frostSign(suiteId: SuiteId): ProtocolDefinition<SignOutput, Sign
       if (config.nonce) {
         store = config.nonce.store;
         nonceId = config.nonce.id;
-        store.commitmentOf(nonceId); // refuses a consumed or unknown nonce before anything is sent
       } else {
         store = new InMemoryNonceStore();
         nonceId = (preprocess(suite, key.secretShare, store, ctx.rng)[0] as { id: string }).id;
       }
+      // Refuses a consumed or unknown nonce before anything is sent. Asked once: a durable store
+      // may decode (and for Ed25519 prime-order check) the stored points on every call.
       const commitments = new Map<PartyId, CommitmentPair>([
         [ctx.self, store.commitmentOf(nonceId)],
       ]);
