@@ -9,7 +9,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseKeyShare } from '@quorate/frost';
+import {
+  callbackListener,
+  createCallbackHandler,
+  generateCallbackKeyPair,
+  importPublicKey,
+} from '@quorate/callback';
+import type { CallbackHandler, ConfigChangeRequest } from '@quorate/callback';
+import { identityPublicKeyPem } from '../src/identity.ts';
 import { FakeHub } from './helpers/fake-hub.ts';
 import { participant, startInstance } from './helpers/instance.ts';
 import type { Instance } from './helpers/instance.ts';
@@ -23,7 +34,9 @@ const KEY = 'key-life';
 describe('co-signer daemon: FROST refresh and reshare', () => {
   let hub: FakeHub;
   let p1: Instance, g1: Instance, g2: Instance, g3: Instance, g4: Instance;
-  let crashy: Instance, strict: Instance;
+  let crashy: Instance, strict: Instance, guarded: Instance;
+  let cbServer: Server;
+  const asked: ConfigChangeRequest[] = [];
   let all: Instance[];
   let d: ReturnType<typeof lifecycleDriver>;
   let publicKey: string;
@@ -43,14 +56,36 @@ describe('co-signer daemon: FROST refresh and reshare', () => {
     ];
     // `strict` allows keygen and sign only (the default test rules): it refuses any reshare.
     strict = await startInstance('strict', ca, hub);
-    all = [p1, g1, g2, g3, g4, crashy, strict];
-    await hub.waitFor(() => all.every((i) => hub.conns.has(i.id)), 'seven hellos');
+    // `guarded`'s rules allow everything, but its callback handler rejects every key change.
+    const handlerKey = await generateCallbackKeyPair('ES256');
+    const ref: { h?: CallbackHandler } = {};
+    cbServer = createServer(
+      callbackListener({ handle: (p, b) => (ref.h as CallbackHandler).handle(p, b) }),
+    );
+    await new Promise<void>((r) => cbServer.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(cbServer.address() as AddressInfo).port}`;
+    guarded = await startInstance('guarded', ca, hub, {
+      rules: ALLOW_LIFECYCLE,
+      callback: { url, publicKeyPem: handlerKey.publicKeyPem },
+    });
+    ref.h = createCallbackHandler({
+      cosignerKeys: [await importPublicKey(identityPublicKeyPem(guarded.identity), 'EdDSA')],
+      handlerKey: handlerKey.privateKey,
+      onTxSignRequest: () => ({ action: 'APPROVE' }),
+      onConfigChangeRequest: (req) => {
+        asked.push(req);
+        return { action: 'REJECT', rejectionReason: 'no key changes this week' };
+      },
+    });
+    all = [p1, g1, g2, g3, g4, crashy, strict, guarded];
+    await hub.waitFor(() => all.every((i) => hub.conns.has(i.id)), 'eight hellos');
     d = lifecycleDriver(hub, 5000);
   });
 
   after(async () => {
     await Promise.all(all.map((i) => i.close()));
     await hub.close();
+    await new Promise<void>((r) => cbServer.close(() => r()));
   });
 
   const share = (i: Instance) => i.store.get('key-share', KEY, 'frost');
@@ -172,6 +207,48 @@ describe('co-signer daemon: FROST refresh and reshare', () => {
     d.cancel(job.jobId, [p1, g1, g2], 'refused by strict');
     assert.equal(strict.store.get('key-share', KEY, 'frost'), undefined);
     for (const i of [p1, g1, g2]) assert.equal(pending(i), undefined);
+  });
+
+  test('a callback handler rejecting the key change (config_change_sign_request) refuses it', async () => {
+    const job = await d.send(
+      reshareJob(
+        'life-reshare-callback',
+        [...committee23(), participant(guarded, 4, 'guard', 'B')],
+        {
+          oldThreshold: 2,
+          dealers: [1, 2, 3],
+          newParties: [1, 2, 3, 4],
+          threshold: 3,
+        },
+      ),
+      [p1, g1, g2, guarded],
+    );
+    await hub.waitFor(
+      () => hub.framesOf(job.jobId, 'job-refused').some((f) => f.from === 'guarded'),
+      'the refusal of guarded',
+    );
+    const e = guarded.events.find((x) => x.type === 'refused' && x.jobId === job.jobId);
+    assert.equal(e?.type === 'refused' ? e.check : undefined, 'callback');
+    assert.match(
+      e?.type === 'refused' ? e.reason : '',
+      /^callback handlers did not approve \(reject\): .+: REJECT \(no key changes this week\)$/,
+    );
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]?.changeType, 'RESHARE_KEY');
+    assert.equal(asked[0]?.requestId, job.jobId);
+    assert.deepEqual(asked[0]?.details, {
+      jobId: job.jobId,
+      algorithm: ALG,
+      keyId: KEY,
+      participants: `1:p1,2:g1,3:g2,4:guarded`,
+      threshold: '3',
+      publicKey,
+      oldThreshold: '2',
+      dealers: '1,2,3',
+      newParties: '1,2,3,4',
+    });
+    assert.equal(hub.framesOf(job.jobId, 'envelope').filter((f) => f.from === 'guarded').length, 0);
+    d.cancel(job.jobId, [p1, g1, g2], 'refused by guarded');
   });
 
   test('a malformed reshare job (a participant neither dealer nor new) is refused', async () => {
