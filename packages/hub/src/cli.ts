@@ -346,6 +346,9 @@ export async function hubCommand(
           throw new UsageError(`give exactly one change id\n\n${help}`);
         return await withHub(v, env, async (hub) => {
           const s = createServices(hub.ctx).changes;
+          // Changes of a feature (signing schema, allow-list) are applied by the feature.
+          for (const e of opts.extensions ?? DEFAULT_EXTENSIONS)
+            e.registerChangeAppliers?.(hub.ctx, s);
           const who = await actor(hub, v.as);
           const c =
             v.reject === true

@@ -28,6 +28,8 @@ export interface HubConfig {
   readonly issuer: string;
   readonly heartbeatTimeoutMs: number;
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Approval time-out when the policy rule names none (hub.json `approvalTimeoutSeconds`). */
+  readonly approvalTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +47,7 @@ export interface ConfigFile {
   readonly issuer?: string;
   readonly heartbeatTimeoutMs?: number;
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  readonly approvalTimeoutSeconds?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -130,6 +133,8 @@ export function loadHubConfig(input: {
     ),
     issuer: typeof raw.issuer === 'string' && raw.issuer !== '' ? raw.issuer : 'quorate-hub',
     heartbeatTimeoutMs: positiveInt(raw.heartbeatTimeoutMs, 'heartbeatTimeoutMs', 60_000),
+    approvalTimeoutMs:
+      positiveInt(raw.approvalTimeoutSeconds, 'approvalTimeoutSeconds', 24 * 3600) * 1000,
     rateLimit: {
       max: positiveInt(raw.rateLimit?.max, 'rateLimit.max', 600),
       windowMs: positiveInt(raw.rateLimit?.windowMs, 'rateLimit.windowMs', 60_000),

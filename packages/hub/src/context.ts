@@ -14,6 +14,8 @@ export interface HubSettings {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** Issuer/audience of pairing tokens, e.g. the hub's public URL. */
   readonly issuer: string;
+  /** A transaction waiting for approvals times out after this, unless its rule says otherwise. */
+  readonly approvalTimeoutMs: number;
 }
 
 export interface HubContext {
@@ -29,4 +31,5 @@ export const DEFAULT_SETTINGS: HubSettings = Object.freeze({
   heartbeatTimeoutMs: 60_000,
   rateLimit: Object.freeze({ max: 600, windowMs: 60_000 }),
   issuer: 'quorate-hub',
+  approvalTimeoutMs: 24 * 3600_000,
 });

@@ -10,6 +10,7 @@ import type { Migration } from 'kysely';
 import type { Access } from './auth/rbac.ts';
 import type { HubContext } from './context.ts';
 import type { HubApp, HubServices } from './http/server.ts';
+import type { ConfigChangeService } from './config-changes/service.ts';
 import { signingExtension } from './orchestration/extension.ts';
 
 export interface HubExtensionRuntime {
@@ -28,6 +29,11 @@ export interface HubExtension {
   readonly migrations?: Readonly<Record<string, Migration>>;
   /** RBAC rows of the extension's routes (`METHOD path` → roles). */
   readonly access?: Readonly<Record<string, Access>>;
+  /**
+   * Registers the appliers of the extension's configuration-change kinds. `setup` does it for a
+   * server; an operator command that approves a change (`hub approve`) calls it on its own.
+   */
+  readonly registerChangeAppliers?: (ctx: HubContext, changes: ConfigChangeService) => void;
   readonly setup?: (
     ctx: HubContext,
     services: HubServices,

@@ -130,6 +130,7 @@ export async function openHub(
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       rateLimit: config.rateLimit,
       issuer: config.issuer,
+      approvalTimeoutMs: config.approvalTimeoutMs,
     },
   };
   return { config, ctx, close: () => db.destroy() };

@@ -160,3 +160,33 @@ test('start serves the API and the mTLS listener until stopped', async () => {
   ac.abort();
   assert.equal(await run, 0);
 });
+
+test('approve applies a change of the signing extension too (an allow-list entry)', async () => {
+  const { loadHubConfig, openHub } = await import('../src/hub.ts');
+  const { createServices } = await import('../src/http/server.ts');
+  const { DEFAULT_EXTENSIONS } = await import('../src/extensions.ts');
+  const hub = await openHub(loadHubConfig({ dataDir, env }), Date.now, DEFAULT_EXTENSIONS);
+  const s = createServices(hub.ctx);
+  const owner = (await s.workspaces.findKey(hub.config.ownerId))!.principal;
+  const change = await s.changes.request(owner, 'allowlist.add', 'exchanges', {
+    list: 'exchanges',
+    asset: 'ETH',
+    address: '0x52908400098527886E0F7030069857D2E4169EE7',
+    label: 'exchange',
+  });
+  await hub.close();
+  const ok = io();
+  assert.equal(
+    await hubCommand(['approve', change.id, '--data-dir', dataDir, '--json'], ok.io, { env }),
+    0,
+    ok.err.join('\n'),
+  );
+  assert.equal(JSON.parse(ok.out[0]!).status, 'COMPLETED');
+  const again = await openHub(loadHubConfig({ dataDir, env }), Date.now, DEFAULT_EXTENSIONS);
+  const rows = await again.ctx.db.selectFrom('allowlist_entries').selectAll().execute();
+  await again.close();
+  assert.deepEqual(
+    rows.map((r) => [r.list, r.asset, r.label, r.change_id]),
+    [['exchanges', 'ETH', 'exchange', change.id]],
+  );
+});

@@ -5,7 +5,8 @@
  * applied and becomes COMPLETED. Who may decide depends on the kind: the owner for pairing
  * another API user, the callback handler and the policy; the owner or an admin for unpairing.
  * Transitions are checked against one table; the update is conditional on the old status, so
- * two concurrent decisions cannot both win.
+ * two concurrent decisions cannot both win. Kinds owned by an extension (the signing schema, the
+ * allow-list) are applied by the applier the extension registers, so the core imports no feature.
  */
 import { randomUUID } from 'node:crypto';
 import { HubError } from '../http/errors.ts';
@@ -46,7 +47,22 @@ export const APPROVERS: Readonly<Record<ConfigChangeKind, readonly Role[]>> = Ob
   'cosigner.set_callback_handler': ['owner'],
   'cosigner.unpair': ['owner', 'admin'],
   'policy.set': ['owner'],
+  // Which co-signers sign, and which destinations policies trust: the owner or an admin decides.
+  'signing_schema.set': ['owner', 'admin'],
+  'allowlist.add': ['owner', 'admin'],
+  'allowlist.remove': ['owner', 'admin'],
 });
+
+/** What an extension's applier receives: the approved change. Throws a HubError to refuse. */
+export interface ApprovedChange {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly targetId: string;
+  readonly payload: unknown;
+  /** Who approved it. */
+  readonly decidedBy: string;
+}
+export type ChangeApplier = (change: ApprovedChange) => Promise<void>;
 
 export interface ConfigChangeView {
   readonly id: string;
@@ -88,6 +104,7 @@ function policyError(e: unknown): never {
 
 export function createConfigChangeService(ctx: HubContext, registry: CosignerRegistry) {
   const { db, now } = ctx;
+  const appliers = new Map<ConfigChangeKind, ChangeApplier>();
 
   async function load(workspaceId: string, id: string): Promise<ConfigChangesTable> {
     const r = await db
@@ -183,6 +200,18 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
           .execute();
         return;
       }
+      default: {
+        const applier = appliers.get(r.kind);
+        if (applier === undefined)
+          throw new HubError('invalid_state', `no feature applies ${r.kind} changes`, 'kind');
+        await applier({
+          id: r.id,
+          workspaceId: r.workspace_id,
+          targetId: r.target_id,
+          payload: JSON.parse(r.payload) as unknown,
+          decidedBy: r.decided_by ?? '',
+        });
+      }
     }
   }
 
@@ -202,6 +231,12 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
 
   return {
     currentPolicy,
+
+    /** An extension applies its own kinds of change (one applier per kind). */
+    registerApplier(kind: ConfigChangeKind, applier: ChangeApplier): void {
+      if (appliers.has(kind)) throw new Error(`${kind} changes already have an applier`);
+      appliers.set(kind, applier);
+    },
 
     async request(
       actor: Principal,

@@ -16,6 +16,12 @@ import { keyCommitteesMigration } from '../vaults/reshare.ts';
 import { registerTransactionRoutes } from '../transactions/routes.ts';
 import { registerWebhookRoutes } from '../webhooks/routes.ts';
 import { presignaturesMigration } from './presignatures.ts';
+import { registerAllowlistRoutes } from '../allowlists/routes.ts';
+import { allowlistMigration } from '../allowlists/tables.ts';
+import { registerAllowlistAppliers } from '../allowlists/service.ts';
+import { createSchemaStore } from './schema-store.ts';
+import type { HubContext } from '../context.ts';
+import type { ConfigChangeService } from '../config-changes/service.ts';
 
 const EVERYONE: readonly Role[] = ['owner', 'admin', 'signer', 'editor', 'viewer'];
 const MANAGERS: readonly Role[] = ['owner', 'admin'];
@@ -46,13 +52,27 @@ export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'POST /v1/webhooks': MANAGERS,
   'GET /v1/webhooks': EVERYONE,
   'DELETE /v1/webhooks/:id': MANAGERS,
+  // Editors propose allow-list changes; the owner or an admin approves them.
+  'GET /v1/allowlist': EVERYONE,
+  'POST /v1/allowlist': EDITORS,
+  'DELETE /v1/allowlist/:id': EDITORS,
 });
 
 export const SIGNING_MIGRATIONS = Object.freeze({
   '0002_signing': signingMigration,
+  '0003_allowlists': allowlistMigration,
   '0004_presignatures': presignaturesMigration,
   '0005_key_committees': keyCommitteesMigration,
 });
+
+/** Approved signing-schema and allow-list changes: what applies them. */
+export function registerSigningAppliers(ctx: HubContext, changes: ConfigChangeService): void {
+  const schemas = createSchemaStore(ctx);
+  changes.registerApplier('signing_schema.set', async (c) => {
+    await schemas.setSchema(c.workspaceId, c.payload);
+  });
+  registerAllowlistAppliers(ctx, changes);
+}
 
 export interface SigningExtensionOptions extends SigningOptions {
   /** Background refill / refresh period in `hub start`. */
@@ -66,7 +86,9 @@ export function signingExtension(opts: SigningExtensionOptions = {}): HubExtensi
     name: 'signing',
     migrations: SIGNING_MIGRATIONS,
     access: SIGNING_ACCESS,
+    registerChangeAppliers: registerSigningAppliers,
     setup(ctx, services) {
+      registerSigningAppliers(ctx, services.changes);
       const stack = createSigningStack(
         ctx,
         { registry: services.registry, changes: services.changes },
@@ -79,6 +101,7 @@ export function signingExtension(opts: SigningExtensionOptions = {}): HubExtensi
           registerVaultRoutes(app, stack);
           registerTransactionRoutes(app, stack);
           registerWebhookRoutes(app, stack);
+          registerAllowlistRoutes(app, stack.allowlists);
         },
         attachCosignerListener: (server) => stack.attach(server),
         start: () => stack.startBackground(opts.backgroundIntervalMs),

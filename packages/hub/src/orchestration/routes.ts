@@ -4,7 +4,7 @@
  */
 import { Type } from 'typebox';
 import type { HubApp } from '../http/server.ts';
-import { IdParams, responses } from '../http/schemas.ts';
+import { ConfigChange, IdParams, responses } from '../http/schemas.ts';
 import { principalOf } from '../workspaces/routes.ts';
 import type { SigningStack } from './stack.ts';
 import type { SigningSchema } from '../signing-schema/index.ts';
@@ -94,13 +94,19 @@ export function registerOrchestrationRoutes(app: HubApp, s: SigningStack): void 
     {
       schema: {
         tags: ['signing'],
-        summary: 'Set the signing schema (a new version; threshold = 1 + number of sets)',
+        summary:
+          'Propose a new signing schema (threshold = 1 + number of sets): a configuration change the owner or an admin approves; approval puts it in force as the next version',
         body: SchemaBody,
-        response: responses({ 200: SchemaView }),
+        response: responses({ 202: ConfigChange }),
       },
     },
-    async (req) =>
-      schemaView(await s.coordinator.setSchema(principalOf(req).workspaceId, req.body)),
+    async (req, reply) => {
+      const p = principalOf(req);
+      // Checked now so a bad proposal fails at once; checked again when it is approved.
+      await s.coordinator.checkSchema(p.workspaceId, req.body);
+      const change = await s.changes.request(p, 'signing_schema.set', p.workspaceId, req.body);
+      return reply.code(202).send(change);
+    },
   );
 
   app.get(

@@ -1,8 +1,8 @@
 /**
  * Assembles signing orchestration for one hub process: the relay (co-signer WebSocket endpoint),
  * the coordinator (cliques, failover, quarantine), presignature pools, vaults, transactions and
- * webhooks. `attach` mounts the relay on the mTLS listener; `startBackground` runs the pool refill
- * and the refresh schedule; `close` stops them.
+ * webhooks. `attach` mounts the relay on the mTLS listener; `startBackground` runs the pool refill,
+ * the refresh schedule and the recovery sweep (orchestration/recovery.ts); `close` stops them.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Server } from 'node:https';
@@ -20,6 +20,11 @@ import { createVaultService } from '../vaults/service.ts';
 import { createTransactionService } from '../transactions/service.ts';
 import { createWebhookService, DEFAULT_WEBHOOK_OPTIONS } from '../webhooks/service.ts';
 import type { WebhookOptions } from '../webhooks/service.ts';
+import { createAllowlistService } from '../allowlists/service.ts';
+import { createRecovery } from './recovery.ts';
+
+/** How long `hub start` waits for co-signers to reconnect before resuming lost signings. */
+export const RECONNECT_GRACE_MS = 15_000;
 
 export interface SigningOptions {
   /** P-256 key that signs job authorizations; derived from the pairing key when absent. */
@@ -46,29 +51,51 @@ export function createSigningStack(
   const pools = createPresignaturePools(ctx, coordinator, opts.refill ?? DEFAULT_REFILL_POLICY);
   const webhooks = createWebhookService(ctx, { ...DEFAULT_WEBHOOK_OPTIONS, ...opts.webhooks });
   const vaults = createVaultService(ctx, coordinator);
+  const allowlists = createAllowlistService(ctx, deps.changes);
   const transactions = createTransactionService({
     ctx,
     changes: deps.changes,
+    allowlists,
     vaults,
     coordinator,
     relay,
     pools,
     webhooks,
   });
+  const coordinatorOptions = { ...DEFAULT_COORDINATOR_OPTIONS, ...opts.coordinator };
+  const recovery = createRecovery(
+    ctx,
+    { relay, transactions },
+    { jobTimeoutMs: coordinatorOptions.jobTimeoutMs, marginMs: 60_000 },
+  );
   let refreshTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let startupTimer: NodeJS.Timeout | undefined;
   return {
+    changes: deps.changes,
     jobSigner,
     relay,
     coordinator,
     pools,
     webhooks,
     vaults,
+    allowlists,
     transactions,
+    recovery,
     attach(server: Server): void {
       relay.attach(server);
     },
     /** Pool refill and the refresh schedule, every `intervalMs`. */
     startBackground(intervalMs = 30_000): void {
+      // What a previous process left RUNNING is swept once the co-signers had time to reconnect
+      // (they retry every few seconds), so the new attempts find them online; then periodically.
+      startupTimer = setTimeout(
+        () => void recovery.sweep({ startup: true }).catch(() => undefined),
+        Math.min(intervalMs, RECONNECT_GRACE_MS),
+      );
+      startupTimer.unref();
+      sweepTimer = setInterval(() => void recovery.sweep().catch(() => undefined), intervalMs);
+      sweepTimer.unref();
       pools.start(intervalMs);
       refreshTimer = setInterval(() => void vaults.refreshDue().catch(() => undefined), intervalMs);
       refreshTimer.unref();
@@ -76,6 +103,8 @@ export function createSigningStack(
     async close(): Promise<void> {
       pools.stop();
       clearInterval(refreshTimer);
+      clearInterval(sweepTimer);
+      clearTimeout(startupTimer);
       webhooks.close();
       await relay.close();
     },

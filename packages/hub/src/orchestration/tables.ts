@@ -87,6 +87,8 @@ export interface TransactionsTable {
   approvals: string | null;
   /** JSON of the verified signature output. */
   signature: string | null;
+  /** JSON list of the allow-lists holding the destination at submission (0003_allowlists). */
+  destination_allowlists: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -105,6 +105,11 @@ export const approvalsSchema = z.strictObject({
   anyRejectionDenies: z.boolean().default(true),
   /** Whether the initiator may approve their own transaction (default: no, four eyes). */
   initiatorMayApprove: z.boolean().default(false),
+  /**
+   * How long the approvers have, from when the transaction started waiting; then it times out
+   * (TIMEOUT). Omitted: the hub's setting (`approvalTimeoutSeconds`, default 24 h).
+   */
+  timeoutSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).optional(),
 });
 export type ApprovalRequirement = z.output<typeof approvalsSchema>;
 

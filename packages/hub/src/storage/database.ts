@@ -54,7 +54,13 @@ export async function migrateToLatest(
       if (name in all) throw new Error(`two migrations are named ${name}`);
       all[name] = m;
     }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => all } });
+  // Core and extension migrations interleave by name, and `hub init` runs the core's alone: a
+  // core migration added later (or an extension enabled later) may sort before one already run.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => all },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {

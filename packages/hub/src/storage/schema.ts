@@ -9,7 +9,15 @@ export type KeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 export type ConfigChangeStatus =
   'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
 export type ConfigChangeKind =
-  'cosigner.pair_api_user' | 'cosigner.set_callback_handler' | 'cosigner.unpair' | 'policy.set';
+  | 'cosigner.pair_api_user'
+  | 'cosigner.set_callback_handler'
+  | 'cosigner.unpair'
+  | 'policy.set'
+  /** Applied by the signing extension (orchestration/schema-store.ts). */
+  | 'signing_schema.set'
+  /** Applied by the signing extension (allowlists/service.ts). */
+  | 'allowlist.add'
+  | 'allowlist.remove';
 
 export interface WorkspacesTable {
   id: string;

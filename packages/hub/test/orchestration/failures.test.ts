@@ -326,6 +326,7 @@ describe('routes', () => {
       'POST /v1/vaults/:id/accounts': { name: 'x', path: 'm/1' },
       'POST /v1/transactions': { vaultId: 'x', accountId: 'y', payload: { type: 'nope' } },
       'POST /v1/webhooks': { url: 'ftp://x' },
+      'POST /v1/allowlist': { address: '', label: 'x' },
     };
     for (const route of routes) {
       const [method, pattern] = route.split(' ') as [Json, string];

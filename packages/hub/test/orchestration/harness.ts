@@ -57,7 +57,8 @@ export interface FakeCosigner {
   readonly cancels: { jobId: string; reason: string }[];
   onJob?: (job: Job) => void;
   ws: WebSocket | null;
-  connect(): Promise<void>;
+  /** Connects to `to` (another hub on the same database), else to the hub that paired it. */
+  connect(to?: SigningHub): Promise<void>;
   send(frame: unknown): void;
   heartbeat(): void;
   close(): void;
@@ -101,7 +102,14 @@ export interface SigningHub extends TestHub {
   readonly port: number;
 }
 
-export async function startSigningHub(db: HubDb): Promise<SigningHub> {
+/**
+ * `existing`: open a hub on a database that already holds this workspace (a restarted hub)
+ * instead of creating one.
+ */
+export async function startSigningHub(
+  db: HubDb,
+  existing?: { readonly workspaceId: string; readonly owner: Actor },
+): Promise<SigningHub> {
   await migrateToLatest(db, [SIGNING_MIGRATIONS]);
   const clock = new FakeClock();
   const pairing = generateKeyPairSync('ed25519');
@@ -131,12 +139,15 @@ export async function startSigningHub(db: HubDb): Promise<SigningHub> {
     port: 0,
   });
   for (const rt of server.extensions) rt.attachCosignerListener?.(listener.server);
-  const ownerKey = testKey('Ed25519');
-  const { workspaceId, owner } = await server.services.workspaces.createWorkspace({
-    name: `ws-${randomBytes(4).toString('hex')}`,
-    ownerName: 'owner',
-    ownerPublicKeyPem: ownerKey.publicPem,
-  });
+  const ownerKey = existing?.owner.key ?? testKey('Ed25519');
+  const { workspaceId, owner } =
+    existing === undefined
+      ? await server.services.workspaces.createWorkspace({
+          name: `ws-${randomBytes(4).toString('hex')}`,
+          ownerName: 'owner',
+          ownerPublicKeyPem: ownerKey.publicPem,
+        })
+      : { workspaceId: existing.workspaceId, owner: { id: existing.owner.id } };
   let n = 0;
   const s = stack;
   return {
@@ -184,6 +195,9 @@ function output(job: Job): Record<string, unknown> {
       publicKey: Buffer.from(ROOT.publicKey!).toString('hex'),
       chainCode: ROOT_CHAIN_CODE.toString('hex'),
     };
+  // A reshare keeps the public key; every co-signer reports it with the agreed confirmation.
+  if (job.kind === 'reshare' && job.reshare !== undefined)
+    return { publicKey: job.reshare.publicKey, confirmation: job.sessionId };
   if (job.kind === 'sign' && job.request !== null) {
     const sig = secp256k1.sign(
       Buffer.from(job.request.digest, 'hex'),
@@ -224,6 +238,7 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
     body: { token: t.json.token, csr },
   });
   assert.equal(r.status, 201, r.body);
+  let target = hub;
   const f: FakeCosigner = {
     id: r.json.cosigner.id,
     apiUser,
@@ -238,8 +253,12 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
     envelopes: [],
     cancels: [],
     ws: null,
-    async connect() {
-      const ws = wsConnect(hub.port, hub.ctx.ca.certificatePem, { cert: f.cert, key: f.key });
+    async connect(to?: SigningHub) {
+      if (to !== undefined) target = to;
+      const ws = wsConnect(target.port, target.ctx.ca.certificatePem, {
+        cert: f.cert,
+        key: f.key,
+      });
       f.ws = ws;
       await once(ws, 'open');
       const got = new Map<string, Set<string>>();
@@ -295,13 +314,14 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
         f.send({ type: 'job-result', jobId: job.jobId, status: 'done', output: output(job) });
       }
       f.send({ type: 'hello', cosignerId: f.id, version: 1, identity: f.identity });
-      await until(() => hub.stack.relay.isOnline(f.id));
+      const hubNow = target;
+      await until(() => hubNow.stack.relay.isOnline(f.id));
     },
     send(frame) {
       f.ws?.send(JSON.stringify(frame));
     },
     heartbeat() {
-      f.send({ type: 'heartbeat', at: new Date(hub.clock.t).toISOString() });
+      f.send({ type: 'heartbeat', at: new Date(target.clock.t).toISOString() });
     },
     close() {
       f.ws?.close();

@@ -71,7 +71,16 @@ export async function buildWorld(db: HubDb): Promise<World> {
       sets: [{ name: 'A', guards: guards.map((g, i) => ({ cosignerId: g.id, party: i + 2 })) }],
     },
   });
-  assert.equal(schema.status, 200, schema.body);
+  assert.equal(schema.status, 202, schema.body);
+  assert.equal(schema.json.kind, 'signing_schema.set');
+  const applied = await call(
+    hub,
+    hub.owner,
+    'POST',
+    `/v1/config-changes/${schema.json.id}/approve`,
+  );
+  assert.equal(applied.status, 200, applied.body);
+  assert.equal(applied.json.status, 'COMPLETED');
   const change = await call(hub, hub.owner, 'PUT', '/v1/policy', {
     body: { policy: policyDoc(admins) },
   });

@@ -215,7 +215,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -239,7 +243,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -263,7 +271,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -290,7 +302,11 @@ export interface Operations {
           | 'cosigner.pair_api_user'
           | 'cosigner.set_callback_handler'
           | 'cosigner.unpair'
-          | 'policy.set';
+          | 'policy.set'
+          | 'signing_schema.set'
+          | 'allowlist.add'
+          | 'allowlist.remove'
+          | 'vault_key.reshare';
         targetId: string;
         payload: unknown;
         status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -315,7 +331,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -339,7 +359,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -363,7 +387,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -387,7 +415,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -419,7 +451,11 @@ export interface Operations {
         | 'cosigner.pair_api_user'
         | 'cosigner.set_callback_handler'
         | 'cosigner.unpair'
-        | 'policy.set';
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
       targetId: string;
       payload: unknown;
       status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
@@ -446,7 +482,7 @@ export interface Operations {
       } | null;
     };
   };
-  /** Set the signing schema (a new version; threshold = 1 + number of sets) */
+  /** Propose a new signing schema (threshold = 1 + number of sets): a configuration change the owner or an admin approves; approval puts it in force as the next version */
   'PUT /v1/signing-schema': {
     params: never;
     query: never;
@@ -455,12 +491,27 @@ export interface Operations {
       primaries: Array<{ cosignerId: string; party: number }>;
       sets: Array<{ name: string; guards: Array<{ cosignerId: string; party: number }> }>;
     };
-    status: 200;
+    status: 202;
     response: {
-      version: number;
-      threshold: number;
-      primaries: Array<{ cosignerId: string; party: number }>;
-      sets: Array<{ name: string; guards: Array<{ cosignerId: string; party: number }> }>;
+      id: string;
+      kind:
+        | 'cosigner.pair_api_user'
+        | 'cosigner.set_callback_handler'
+        | 'cosigner.unpair'
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
+      targetId: string;
+      payload: unknown;
+      status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
+      requestedBy: string;
+      decidedBy: string | null;
+      reason: string | null;
+      approverRoles: Array<'owner' | 'admin' | 'signer' | 'editor' | 'viewer'>;
+      createdAt: number;
+      updatedAt: number;
     };
   };
   /** The public key (ES256) that signs job authorizations; co-signers pin it at pairing */
@@ -931,6 +982,82 @@ export interface Operations {
     body: never;
     status: 200;
     response: { removed: string };
+  };
+  /** Allow-list entries in force (approved), optionally of one list or asset */
+  'GET /v1/allowlist': {
+    params: never;
+    query: { list?: string; asset?: string };
+    body: never;
+    status: 200;
+    response: {
+      entries: Array<{
+        id: string;
+        list: string;
+        asset: string | null;
+        address: string;
+        label: string;
+        changeId: string;
+        requestedBy: string;
+        approvedBy: string;
+        createdAt: number;
+      }>;
+    };
+  };
+  /** Propose an entry (list defaults to "default"; no asset = any asset): a configuration change the owner or an admin approves */
+  'POST /v1/allowlist': {
+    params: never;
+    query: never;
+    body: { list?: string; asset?: string | null; address: string; label: string };
+    status: 202;
+    response: {
+      id: string;
+      kind:
+        | 'cosigner.pair_api_user'
+        | 'cosigner.set_callback_handler'
+        | 'cosigner.unpair'
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
+      targetId: string;
+      payload: unknown;
+      status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
+      requestedBy: string;
+      decidedBy: string | null;
+      reason: string | null;
+      approverRoles: Array<'owner' | 'admin' | 'signer' | 'editor' | 'viewer'>;
+      createdAt: number;
+      updatedAt: number;
+    };
+  };
+  /** Propose removing an entry: a configuration change the owner or an admin approves */
+  'DELETE /v1/allowlist/{id}': {
+    params: { id: string };
+    query: never;
+    body: never;
+    status: 202;
+    response: {
+      id: string;
+      kind:
+        | 'cosigner.pair_api_user'
+        | 'cosigner.set_callback_handler'
+        | 'cosigner.unpair'
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
+      targetId: string;
+      payload: unknown;
+      status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
+      requestedBy: string;
+      decidedBy: string | null;
+      reason: string | null;
+      approverRoles: Array<'owner' | 'admin' | 'signer' | 'editor' | 'viewer'>;
+      createdAt: number;
+      updatedAt: number;
+    };
   };
 }
 
