@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as the command is done: a long-running command (a co-signer) may still have work
+// that cannot be cancelled on the thread pool (OpenSSL generating a safe prime), which would
+// otherwise hold a clean shutdown for seconds. Output is already written (stdio is synchronous
+// for files and pipes on Linux).
+process.exit(await main(process.argv.slice(2)));

@@ -10,15 +10,9 @@ import { hubCommand } from '@quorate/hub/cli';
 import { cosignerCommand } from '@quorate/cosigner/cli';
 import { recoveryCommand } from '@quorate/recovery/cli';
 import { txCommand } from '@quorate/sdk/cli';
+import { devCommand } from './dev/command.ts';
 
 type Group = (argv: readonly string[], io: Io) => Promise<number>;
-
-const notYet =
-  (name: string, issue: string): Group =>
-  async (_argv, io) => {
-    io.err(`quorate ${name}: not available yet (${issue}).`);
-    return 2;
-  };
 
 export const GROUPS: Record<string, { summary: string; run: Group }> = {
   sim: { summary: 'run every party of a protocol in this process', run: simCommand },
@@ -39,8 +33,8 @@ export const GROUPS: Record<string, { summary: string; run: Group }> = {
     run: (argv, io) => txCommand(argv, io),
   },
   dev: {
-    summary: 'developer stack: dev up --demo',
-    run: notYet('dev', 'see the end-to-end issue'),
+    summary: 'developer stack: hub + three co-signers as processes (dev up --demo)',
+    run: (argv, io) => devCommand(argv, io),
   },
 };
 

@@ -16,12 +16,14 @@ import type { HubContext } from '../context.ts';
 import {
   EMPTY_QUARANTINE,
   FailoverError,
+  SigningSchemaError,
   cliqueKey,
   cliqueParties,
   enumerateCliques,
   failover,
   firstAttempt,
   releaseFromQuarantine,
+  validateSigningSchema,
 } from '../signing-schema/index.ts';
 import type {
   Clique,
@@ -39,16 +41,21 @@ import type { JobAlgorithm, Participant, SignRequest } from './frames.ts';
 import type { JobOutcome, Relay } from './relay.ts';
 import type { JobKind, JobStatus } from './tables.ts';
 import { keyCommittee } from '../vaults/reshare.ts';
-import { createSchemaStore } from './schema-store.ts';
 
 export interface CoordinatorOptions {
   readonly jobTimeoutMs: number;
+  /**
+   * Per-kind overrides of `jobTimeoutMs`. CGGMP21 aux-info waits for two fresh safe primes per
+   * co-signer and proves Π^mod/Π^prm about them: minutes, not seconds, on a small machine.
+   */
+  readonly jobTimeoutMsByKind?: Partial<Record<JobKind, number>>;
   /** Attempts per clique request, the first included. */
   readonly maxAttempts: number;
 }
 
 export const DEFAULT_COORDINATOR_OPTIONS: CoordinatorOptions = Object.freeze({
   jobTimeoutMs: 60_000,
+  jobTimeoutMsByKind: { keygen: 5 * 60_000, 'aux-info': 20 * 60_000 },
   maxAttempts: 3,
 });
 
@@ -129,8 +136,15 @@ export function createCoordinator(
   const { db, now } = ctx;
   const lastFailure = new Map<string, number>();
 
-  const store = createSchemaStore(ctx);
-  const { schemaOf, checkSchema } = store;
+  async function schemaOf(workspaceId: string): Promise<SigningSchema | null> {
+    const r = await db
+      .selectFrom('signing_schemas')
+      .select('document')
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('version', 'desc')
+      .executeTakeFirst();
+    return r === undefined ? null : validateSigningSchema(JSON.parse(r.document));
+  }
 
   async function requireSchema(workspaceId: string): Promise<SigningSchema> {
     const s = await schemaOf(workspaceId);
@@ -235,7 +249,7 @@ export function createCoordinator(
         threshold: schema.threshold,
         apiUserId: spec.apiUserId ?? null,
         request: spec.request ?? null,
-        timeoutMs: options.jobTimeoutMs,
+        timeoutMs: options.jobTimeoutMsByKind?.[spec.kind] ?? options.jobTimeoutMs,
       },
       now(),
     );
@@ -276,10 +290,39 @@ export function createCoordinator(
     quarantineOf,
     health,
 
-    /** Validates a proposal against the workspace as it is now, without storing it. */
-    checkSchema,
-    /** Puts a schema in force as the next version (an approved `signing_schema.set`). */
-    setSchema: store.setSchema,
+    async setSchema(workspaceId: string, input: unknown): Promise<SigningSchema> {
+      const prev = await schemaOf(workspaceId);
+      const version = (prev?.version ?? 0) + 1;
+      let schema: SigningSchema;
+      try {
+        schema = validateSigningSchema({ ...(input as object), version });
+      } catch (e) {
+        if (e instanceof SigningSchemaError)
+          throw new HubError('validation_failed', e.message, `schema.${e.field}`);
+        throw e;
+      }
+      const members = [...schema.primaries, ...schema.sets.flatMap((s) => s.guards)];
+      for (const m of members) {
+        const c = await db
+          .selectFrom('cosigners')
+          .select(['id', 'status'])
+          .where('id', '=', m.cosignerId)
+          .where('workspace_id', '=', workspaceId)
+          .executeTakeFirst();
+        if (c === undefined || c.status !== 'active')
+          throw new HubError('validation_failed', `no paired co-signer ${m.cosignerId}`, 'schema');
+      }
+      await db
+        .insertInto('signing_schemas')
+        .values({
+          workspace_id: workspaceId,
+          version,
+          document: JSON.stringify(schema),
+          created_at: now(),
+        })
+        .execute();
+      return schema;
+    },
 
     async release(workspaceId: string, cosignerId: string, operator: string, note: string) {
       const q = await quarantineOf(workspaceId);
