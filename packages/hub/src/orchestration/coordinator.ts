@@ -16,14 +16,12 @@ import type { HubContext } from '../context.ts';
 import {
   EMPTY_QUARANTINE,
   FailoverError,
-  SigningSchemaError,
   cliqueKey,
   cliqueParties,
   enumerateCliques,
   failover,
   firstAttempt,
   releaseFromQuarantine,
-  validateSigningSchema,
 } from '../signing-schema/index.ts';
 import type {
   Clique,
@@ -41,6 +39,7 @@ import type { JobAlgorithm, Participant, SignRequest } from './frames.ts';
 import type { JobOutcome, Relay } from './relay.ts';
 import type { JobKind, JobStatus } from './tables.ts';
 import { keyCommittee } from '../vaults/reshare.ts';
+import { createSchemaStore } from './schema-store.ts';
 
 export interface CoordinatorOptions {
   readonly jobTimeoutMs: number;
@@ -136,15 +135,8 @@ export function createCoordinator(
   const { db, now } = ctx;
   const lastFailure = new Map<string, number>();
 
-  async function schemaOf(workspaceId: string): Promise<SigningSchema | null> {
-    const r = await db
-      .selectFrom('signing_schemas')
-      .select('document')
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('version', 'desc')
-      .executeTakeFirst();
-    return r === undefined ? null : validateSigningSchema(JSON.parse(r.document));
-  }
+  const store = createSchemaStore(ctx);
+  const { schemaOf, checkSchema } = store;
 
   async function requireSchema(workspaceId: string): Promise<SigningSchema> {
     const s = await schemaOf(workspaceId);
@@ -290,39 +282,10 @@ export function createCoordinator(
     quarantineOf,
     health,
 
-    async setSchema(workspaceId: string, input: unknown): Promise<SigningSchema> {
-      const prev = await schemaOf(workspaceId);
-      const version = (prev?.version ?? 0) + 1;
-      let schema: SigningSchema;
-      try {
-        schema = validateSigningSchema({ ...(input as object), version });
-      } catch (e) {
-        if (e instanceof SigningSchemaError)
-          throw new HubError('validation_failed', e.message, `schema.${e.field}`);
-        throw e;
-      }
-      const members = [...schema.primaries, ...schema.sets.flatMap((s) => s.guards)];
-      for (const m of members) {
-        const c = await db
-          .selectFrom('cosigners')
-          .select(['id', 'status'])
-          .where('id', '=', m.cosignerId)
-          .where('workspace_id', '=', workspaceId)
-          .executeTakeFirst();
-        if (c === undefined || c.status !== 'active')
-          throw new HubError('validation_failed', `no paired co-signer ${m.cosignerId}`, 'schema');
-      }
-      await db
-        .insertInto('signing_schemas')
-        .values({
-          workspace_id: workspaceId,
-          version,
-          document: JSON.stringify(schema),
-          created_at: now(),
-        })
-        .execute();
-      return schema;
-    },
+    /** Validates a proposal against the workspace as it is now, without storing it. */
+    checkSchema,
+    /** Puts a schema in force as the next version (an approved `signing_schema.set`). */
+    setSchema: store.setSchema,
 
     async release(workspaceId: string, cosignerId: string, operator: string, note: string) {
       const q = await quarantineOf(workspaceId);

@@ -14,6 +14,7 @@ import { HubError } from '../http/errors.ts';
 import type { HubContext } from '../context.ts';
 import type { Principal } from '../auth/request-token.ts';
 import type { ConfigChangeService } from '../config-changes/service.ts';
+import type { AllowlistService } from '../allowlists/service.ts';
 import {
   ApprovalError,
   PolicyValidationError,
@@ -93,19 +94,23 @@ const COUNTED_STATUSES = [
   'COMPLETED',
 ];
 const HUB: TransitionActor = Object.freeze({ type: 'SYSTEM', id: 'orchestrator' });
+const APPROVAL_CLOCK: TransitionActor = Object.freeze({ type: 'SYSTEM', id: 'approval-timeout' });
 
 export function createTransactionService(deps: {
   readonly ctx: HubContext;
   readonly changes: ConfigChangeService;
+  readonly allowlists: AllowlistService;
   readonly vaults: VaultService;
   readonly coordinator: Coordinator;
   readonly relay: Relay;
   readonly pools: PresignaturePools;
   readonly webhooks: WebhookService;
 }) {
-  const { ctx, changes, vaults, coordinator, relay, pools, webhooks } = deps;
+  const { ctx, changes, allowlists, vaults, coordinator, relay, pools, webhooks } = deps;
   const { db, now } = ctx;
   const background = new Set<Promise<unknown>>();
+  /** Transactions this process is signing now: the recovery sweep leaves them alone. */
+  const signing = new Set<string>();
 
   function track(p: Promise<unknown>): void {
     const q = p.catch(() => undefined).finally(() => background.delete(q));
@@ -344,22 +349,64 @@ export function createTransactionService(deps: {
   }
 
   function startSigning(id: string): void {
+    signing.add(id);
     track(
-      sign(id).catch(async (e: unknown) => {
-        // A cancelled transaction ends the loop with an illegal transition: nothing to do.
-        const r = await db
-          .selectFrom('transactions')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirst();
-        if (r === undefined || isTerminal(r.status as TransactionStatus)) return;
-        await transition(id, {
-          type: 'FAIL',
-          reason: e instanceof HubError ? e.message : 'internal error while signing',
-          actor: HUB,
-        });
-      }),
+      sign(id)
+        .catch(async (e: unknown) => {
+          // A cancelled transaction ends the loop with an illegal transition: nothing to do.
+          const r = await db
+            .selectFrom('transactions')
+            .select('status')
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (r === undefined || isTerminal(r.status as TransactionStatus)) return;
+          await transition(id, {
+            type: 'FAIL',
+            reason: e instanceof HubError ? e.message : 'internal error while signing',
+            actor: HUB,
+          });
+        })
+        .finally(() => signing.delete(id)),
     );
+  }
+
+  /**
+   * When a transaction waiting for approvals times out: its rule's `approvals.timeoutSeconds`,
+   * else the hub's setting, counted from when it started waiting (its last transition).
+   */
+  function approvalDeadline(r: TransactionsTable) {
+    if (r.status !== 'PENDING_AUTHORIZATION' || r.approvals === null) return null;
+    const req = JSON.parse(r.approvals) as ApprovalRequirement;
+    const rule = (JSON.parse(r.decision ?? '{}') as { rule?: string | null }).rule ?? null;
+    const ms =
+      req.timeoutSeconds === undefined ? ctx.settings.approvalTimeoutMs : req.timeoutSeconds * 1000;
+    const source =
+      req.timeoutSeconds === undefined
+        ? 'the hub setting approvalTimeoutSeconds'
+        : `approvals.timeoutSeconds of rule ${rule ?? '?'}`;
+    return { at: r.updated_at + ms, seconds: ms / 1000, source };
+  }
+
+  /** TIME_OUT if the deadline passed; false if not (or if a vote or cancel came first). */
+  async function timeOutIfDue(r: TransactionsTable): Promise<boolean> {
+    const d = approvalDeadline(r);
+    if (d === null || now() < d.at) return false;
+    const votes = await db
+      .selectFrom('transaction_votes')
+      .select('approver')
+      .where('transaction_id', '=', r.id)
+      .execute();
+    try {
+      await transition(r.id, {
+        type: 'TIME_OUT',
+        reason: `no approval outcome within ${d.seconds} s (${d.source}); ${votes.length} vote(s) cast`,
+        actor: APPROVAL_CLOCK,
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof HubError && e.code === 'invalid_state') return false;
+      throw e;
+    }
   }
 
   async function approvalState(r: TransactionsTable): Promise<ApprovalState> {
@@ -426,16 +473,22 @@ export function createTransactionService(deps: {
         signer_id: null,
         approvals: null,
         signature: null,
+        destination_allowlists: null,
         created_at: at,
         updated_at: at,
       };
+      // The allow-lists holding the destination now; none makes it a one-time address.
+      const destinationLists =
+        input.destination === undefined
+          ? null
+          : await allowlists.listsContaining(p.workspaceId, input.destination, input.asset);
       const request = {
         operation,
         initiator: { type: initiatorType, id: p.id, groups: [] },
         source: { vaultId: key.id, accountId: account.id },
         ...(input.destination === undefined
           ? {}
-          : { destination: { address: input.destination, allowlists: [] } }),
+          : { destination: { address: input.destination, allowlists: destinationLists ?? [] } }),
         ...(input.asset === undefined ? {} : { asset: input.asset }),
         ...(input.amount === undefined ? {} : { amount: input.amount }),
       };
@@ -459,7 +512,15 @@ export function createTransactionService(deps: {
           source: { vaultId: t.key_id, accountId: t.account_id },
           ...(t.destination === null
             ? {}
-            : { destination: { address: t.destination, allowlists: [] } }),
+            : {
+                destination: {
+                  address: t.destination,
+                  allowlists:
+                    t.destination_allowlists === null
+                      ? []
+                      : (JSON.parse(t.destination_allowlists) as string[]),
+                },
+              }),
           ...(t.asset === null ? {} : { asset: t.asset }),
           ...(t.amount === null ? {} : { amount: t.amount }),
           at: t.created_at,
@@ -487,6 +548,7 @@ export function createTransactionService(deps: {
       const signer = decision !== null && decision.action !== 'BLOCK' ? decision.signer : null;
       const stored = {
         ...r,
+        destination_allowlists: destinationLists === null ? null : JSON.stringify(destinationLists),
         decision: JSON.stringify({
           action: decision?.action ?? 'BLOCK',
           rule: decision?.rule?.id ?? null,
@@ -516,6 +578,8 @@ export function createTransactionService(deps: {
 
     async vote(p: Principal, id: string, vote: 'APPROVE' | 'REJECT'): Promise<TransactionView> {
       const r = await row(p.workspaceId, id);
+      if (await timeOutIfDue(r))
+        throw new HubError('invalid_state', 'the approval time-out passed: TIMEOUT', 'id');
       if (r.status !== 'PENDING_AUTHORIZATION')
         throw new HubError('invalid_state', `the transaction is ${r.status}`, 'id');
       let state: ApprovalState;
@@ -564,6 +628,49 @@ export function createTransactionService(deps: {
         .execute();
       for (const j of running) relay.cancel(j.id, 'transaction cancelled');
       return view(await row(p.workspaceId, id));
+    },
+
+    /** Times out every transaction whose approval deadline passed; returns how many. */
+    async sweepApprovalTimeouts(): Promise<number> {
+      const waiting = await db
+        .selectFrom('transactions')
+        .selectAll()
+        .where('status', '=', 'PENDING_AUTHORIZATION')
+        .execute();
+      let n = 0;
+      for (const r of waiting) if (await timeOutIfDue(r)) n++;
+      return n;
+    },
+
+    /**
+     * Resumes transactions that no process is signing (QUEUED or PENDING_SIGNATURE, not signed
+     * by this process, unchanged for `idleMs`): after a restart, their attempts were closed by
+     * the recovery sweep (orchestration/recovery.ts). A PENDING_SIGNATURE one goes back to the
+     * queue with `reason`; each then starts a new attempt with a fresh session id, through the
+     * usual failover (or ends FAILED when no clique can sign). Returns the ids resumed.
+     */
+    async resumeOrphans(idleMs: number, reason: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('transactions')
+        .select(['id', 'status'])
+        .where('status', 'in', ['QUEUED', 'PENDING_SIGNATURE'])
+        .where('updated_at', '<=', now() - idleMs)
+        .orderBy('created_at')
+        .execute();
+      const resumed: string[] = [];
+      for (const r of rows) {
+        if (signing.has(r.id)) continue;
+        try {
+          if (r.status === 'PENDING_SIGNATURE')
+            await transition(r.id, { type: 'REQUEUE', reason, actor: HUB });
+        } catch (e) {
+          if (e instanceof HubError && e.code === 'invalid_state') continue;
+          throw e;
+        }
+        startSigning(r.id);
+        resumed.push(r.id);
+      }
+      return resumed;
     },
 
     /** Resolves when every signing started so far has ended (tests, shutdown). */
