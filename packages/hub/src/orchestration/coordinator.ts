@@ -54,7 +54,14 @@ export interface CoordinatorOptions {
 
 export const DEFAULT_COORDINATOR_OPTIONS: CoordinatorOptions = Object.freeze({
   jobTimeoutMs: 60_000,
-  jobTimeoutMsByKind: { keygen: 5 * 60_000, 'aux-info': 20 * 60_000 },
+  // A sign job without a pooled presignature runs presign and sign in one job, next to the
+  // pool's own refills: on a small machine, minutes.
+  jobTimeoutMsByKind: {
+    keygen: 5 * 60_000,
+    'aux-info': 20 * 60_000,
+    presign: 5 * 60_000,
+    sign: 5 * 60_000,
+  },
   maxAttempts: 3,
 });
 
