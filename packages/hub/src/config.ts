@@ -30,7 +30,28 @@ export interface HubConfig {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** Approval time-out when the policy rule names none (hub.json `approvalTimeoutSeconds`). */
   readonly approvalTimeoutMs: number;
+  /** ECDSA presignature pools (hub.json `presignaturePool`); absent: the built-in defaults. */
+  readonly presignaturePool?: PresignaturePoolSettings;
 }
+
+/** hub.json `presignaturePool`: the refill policy per clique and how often the refill runs. */
+export interface PresignaturePoolSettings {
+  /** Presignatures each pooled clique should hold (0: no pool, every signature presigns). */
+  readonly targetSize: number;
+  /** How many of the best-ranked available cliques keep a pool. */
+  readonly maxPooledCliques: number;
+  /** Most presign jobs to start for one clique in one refill round. */
+  readonly maxBatch: number;
+  readonly refillIntervalMs: number;
+}
+
+/** Used for the fields of hub.json `presignaturePool` that are left out. */
+export const DEFAULT_PRESIGNATURE_POOL: PresignaturePoolSettings = Object.freeze({
+  targetSize: 4,
+  maxPooledCliques: 2,
+  maxBatch: 2,
+  refillIntervalMs: 30_000,
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -48,6 +69,12 @@ export interface ConfigFile {
   readonly heartbeatTimeoutMs?: number;
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   readonly approvalTimeoutSeconds?: number;
+  readonly presignaturePool?: {
+    readonly targetSize?: number;
+    readonly maxPooledCliques?: number;
+    readonly maxBatch?: number;
+    readonly refillIntervalSeconds?: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,6 +99,38 @@ function positiveInt(v: unknown, where: string, fallback: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
     throw new ConfigError(`${where} must be a whole number ≥ 1`);
   return v;
+}
+
+function wholeNumber(v: unknown, where: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new ConfigError(`${where} must be a whole number ≥ 0`);
+  return v;
+}
+
+function presignaturePool(v: unknown): PresignaturePoolSettings | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(
+      'presignaturePool must be an object: {"targetSize", "maxPooledCliques", "maxBatch", "refillIntervalSeconds"}',
+    );
+  const p = v as Record<string, unknown>;
+  const d = DEFAULT_PRESIGNATURE_POOL;
+  return Object.freeze({
+    targetSize: wholeNumber(p['targetSize'], 'presignaturePool.targetSize', d.targetSize),
+    maxPooledCliques: wholeNumber(
+      p['maxPooledCliques'],
+      'presignaturePool.maxPooledCliques',
+      d.maxPooledCliques,
+    ),
+    maxBatch: positiveInt(p['maxBatch'], 'presignaturePool.maxBatch', d.maxBatch),
+    refillIntervalMs:
+      positiveInt(
+        p['refillIntervalSeconds'],
+        'presignaturePool.refillIntervalSeconds',
+        d.refillIntervalMs / 1000,
+      ) * 1000,
+  });
 }
 
 export function loadHubConfig(input: {
@@ -139,5 +198,8 @@ export function loadHubConfig(input: {
       max: positiveInt(raw.rateLimit?.max, 'rateLimit.max', 600),
       windowMs: positiveInt(raw.rateLimit?.windowMs, 'rateLimit.windowMs', 60_000),
     },
+    ...(raw.presignaturePool === undefined
+      ? {}
+      : { presignaturePool: presignaturePool(raw.presignaturePool) }),
   });
 }

@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { HubDb } from './storage/database.ts';
 import type { InternalCa } from './cosigners/ca.ts';
+import type { PresignaturePoolSettings } from './config.ts';
 
 export interface HubSettings {
   /** A co-signer is online when its last heartbeat is at most this old. */
@@ -16,6 +17,8 @@ export interface HubSettings {
   readonly issuer: string;
   /** A transaction waiting for approvals times out after this, unless its rule says otherwise. */
   readonly approvalTimeoutMs: number;
+  /** hub.json `presignaturePool`: refill policy and period (absent: the built-in defaults). */
+  readonly presignaturePool?: PresignaturePoolSettings;
 }
 
 export interface HubContext {

@@ -131,6 +131,9 @@ export async function openHub(
       rateLimit: config.rateLimit,
       issuer: config.issuer,
       approvalTimeoutMs: config.approvalTimeoutMs,
+      ...(config.presignaturePool === undefined
+        ? {}
+        : { presignaturePool: config.presignaturePool }),
     },
   };
   return { config, ctx, close: () => db.destroy() };

@@ -48,7 +48,11 @@ export function createSigningStack(
     ...DEFAULT_COORDINATOR_OPTIONS,
     ...opts.coordinator,
   });
-  const pools = createPresignaturePools(ctx, coordinator, opts.refill ?? DEFAULT_REFILL_POLICY);
+  const pools = createPresignaturePools(
+    ctx,
+    coordinator,
+    opts.refill ?? ctx.settings.presignaturePool ?? DEFAULT_REFILL_POLICY,
+  );
   const webhooks = createWebhookService(ctx, { ...DEFAULT_WEBHOOK_OPTIONS, ...opts.webhooks });
   const vaults = createVaultService(ctx, coordinator);
   const allowlists = createAllowlistService(ctx, deps.changes);
@@ -96,7 +100,8 @@ export function createSigningStack(
       startupTimer.unref();
       sweepTimer = setInterval(() => void recovery.sweep().catch(() => undefined), intervalMs);
       sweepTimer.unref();
-      pools.start(intervalMs);
+      // hub.json `presignaturePool.refillIntervalSeconds` sets the refill period on its own.
+      pools.start(ctx.settings.presignaturePool?.refillIntervalMs ?? intervalMs);
       refreshTimer = setInterval(() => void vaults.refreshDue().catch(() => undefined), intervalMs);
       refreshTimer.unref();
     },
