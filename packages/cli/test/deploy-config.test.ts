@@ -186,11 +186,13 @@ describe('deploy/config: the hub example', () => {
   test('hub.json carries only fields the hub reads, with the placeholders hub init fills', () => {
     assert.deepEqual(Object.keys(example).sort(), [
       'api',
+      'approvalTimeoutSeconds',
       'cosigners',
       'database',
       'heartbeatTimeoutMs',
       'issuer',
       'ownerId',
+      'presignaturePool',
       'rateLimit',
       'workspaceId',
     ]);
