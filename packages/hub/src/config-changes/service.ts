@@ -51,6 +51,8 @@ export const APPROVERS: Readonly<Record<ConfigChangeKind, readonly Role[]>> = Ob
   'signing_schema.set': ['owner', 'admin'],
   'allowlist.add': ['owner', 'admin'],
   'allowlist.remove': ['owner', 'admin'],
+  // Handing a key to another committee, like changing the signing schema.
+  'vault_key.reshare': ['owner', 'admin'],
 });
 
 /** What an extension's applier receives: the approved change. Throws a HubError to refuse. */

@@ -41,6 +41,9 @@ export const SIGNING_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'GET /v1/vaults': EVERYONE,
   'GET /v1/vaults/:id': EVERYONE,
   'POST /v1/vaults/:id/refresh': MANAGERS,
+  // A reshare hands the key to another committee: a change the owner or an admin approves.
+  'POST /v1/vaults/:id/reshare': MANAGERS,
+  'GET /v1/vaults/:id/committee': EVERYONE,
   'POST /v1/vaults/:id/accounts': EDITORS,
   'GET /v1/vaults/:id/accounts': EVERYONE,
   'POST /v1/transactions': INITIATORS,

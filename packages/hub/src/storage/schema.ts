@@ -17,7 +17,9 @@ export type ConfigChangeKind =
   | 'signing_schema.set'
   /** Applied by the signing extension (allowlists/service.ts). */
   | 'allowlist.add'
-  | 'allowlist.remove';
+  | 'allowlist.remove'
+  /** Applied by the signing extension (vaults/reshare.ts). */
+  | 'vault_key.reshare';
 
 export interface WorkspacesTable {
   id: string;

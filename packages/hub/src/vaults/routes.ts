@@ -2,9 +2,11 @@
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
 import type { HubApp } from '../http/server.ts';
-import { IdParams, responses } from '../http/schemas.ts';
+import { HubError } from '../http/errors.ts';
+import { ConfigChange, IdParams, responses } from '../http/schemas.ts';
 import { principalOf } from '../workspaces/routes.ts';
 import type { SigningStack } from '../orchestration/stack.ts';
+import type { ReshareProposal } from './reshare.ts';
 
 const Algorithm = Type.Union([
   Type.Literal('ecdsa-secp256k1'),
@@ -54,7 +56,48 @@ const CreateAccountBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Member = Type.Object(
+  {
+    cosignerId: Type.String({ minLength: 1, maxLength: 128 }),
+    party: Type.Integer({ minimum: 1, maximum: 1024 }),
+  },
+  { additionalProperties: false },
+);
+const ReshareBody = Type.Object(
+  {
+    threshold: Type.Integer({ minimum: 1, maximum: 1024, description: '1 + number of sets' }),
+    primaries: Type.Array(Member, { minItems: 1, maxItems: 64 }),
+    sets: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 128 }),
+          guards: Type.Array(Member, { minItems: 1, maxItems: 64 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 64 },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The new committee: a co-signer staying keeps its party id, a new one takes an unused id',
+  },
+);
+
 export function registerVaultRoutes(app: HubApp, s: SigningStack): void {
+  const reshares = s.vaults.reshares({ relay: s.relay, jobSigner: s.jobSigner });
+  // An approved reshare runs the job; if it does not complete everywhere, the change stays
+  // APPROVED with the reason and the key keeps its old committee.
+  s.changes.registerApplier('vault_key.reshare', async (c) => {
+    const r = await reshares.run(c.workspaceId, c.targetId, c.payload as ReshareProposal);
+    if (!r.ok)
+      throw new HubError(
+        'invalid_state',
+        `the reshare did not complete (${r.reason}); the key keeps its committee`,
+        'committee',
+      );
+  });
   app.post(
     '/v1/vaults',
     {
@@ -117,6 +160,44 @@ export function registerVaultRoutes(app: HubApp, s: SigningStack): void {
     async (req, reply) => {
       const { vault } = await s.vaults.refresh(principalOf(req).workspaceId, req.params.id);
       return reply.code(202).send(vault);
+    },
+  );
+
+  app.post(
+    '/v1/vaults/:id/reshare',
+    {
+      schema: {
+        tags: ['vaults'],
+        summary:
+          'Hand the key to a new committee (same public key): a configuration change the owner or an admin approves; on approval the hub runs the reshare job',
+        params: IdParams,
+        body: ReshareBody,
+        response: responses({ 202: ConfigChange }),
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      // Checked now so a bad proposal fails at once; checked again when it is approved.
+      await reshares.check(p.workspaceId, req.params.id, req.body);
+      const change = await s.changes.request(p, 'vault_key.reshare', req.params.id, req.body);
+      return reply.code(202).send(change);
+    },
+  );
+
+  app.get(
+    '/v1/vaults/:id/committee',
+    {
+      schema: {
+        tags: ['vaults'],
+        summary:
+          'The committee holding the key: its last reshare, else the signing schema it was created with',
+        params: IdParams,
+        response: responses({ 200: Type.Object({ committee: Type.Unknown() }) }),
+      },
+    },
+    async (req) => {
+      const k = await s.vaults.keyRow(principalOf(req).workspaceId, req.params.id);
+      return { committee: await reshares.currentCommittee(k) };
     },
   );
 

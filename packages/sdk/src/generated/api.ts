@@ -633,6 +633,46 @@ export interface Operations {
       createdAt: number;
     };
   };
+  /** Hand the key to a new committee (same public key): a configuration change the owner or an admin approves; on approval the hub runs the reshare job */
+  'POST /v1/vaults/{id}/reshare': {
+    params: { id: string };
+    query: never;
+    body: {
+      threshold: number;
+      primaries: Array<{ cosignerId: string; party: number }>;
+      sets: Array<{ name: string; guards: Array<{ cosignerId: string; party: number }> }>;
+    };
+    status: 202;
+    response: {
+      id: string;
+      kind:
+        | 'cosigner.pair_api_user'
+        | 'cosigner.set_callback_handler'
+        | 'cosigner.unpair'
+        | 'policy.set'
+        | 'signing_schema.set'
+        | 'allowlist.add'
+        | 'allowlist.remove'
+        | 'vault_key.reshare';
+      targetId: string;
+      payload: unknown;
+      status: 'WAITING_FOR_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'COMPLETED';
+      requestedBy: string;
+      decidedBy: string | null;
+      reason: string | null;
+      approverRoles: Array<'owner' | 'admin' | 'signer' | 'editor' | 'viewer'>;
+      createdAt: number;
+      updatedAt: number;
+    };
+  };
+  /** The committee holding the key: its last reshare, else the signing schema it was created with */
+  'GET /v1/vaults/{id}/committee': {
+    params: { id: string };
+    query: never;
+    body: never;
+    status: 200;
+    response: { committee: unknown };
+  };
   /** Add an account: a non-hardened path below the root; the hub derives its public key and address */
   'POST /v1/vaults/{id}/accounts': {
     params: { id: string };
