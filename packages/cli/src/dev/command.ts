@@ -97,10 +97,15 @@ function nextSteps(s: DevSummary): string {
     ),
     '',
     'Next:',
-    `  npx quorate tx --help                       the user CLI (${env}, see docs/sdk.md)`,
-    `  npx quorate cosigner info --config ${join(s.dataDir, 'config', 'primary.json')}`,
-    `  curl ${s.hubUrl}/openapi.json               the API document`,
-    `  npx quorate dev up --demo                   run the demo again (reuses this stack)`,
+    ...[
+      ['npx quorate tx --help', `the user CLI (${env}; see docs/quickstart.md)`],
+      [
+        `npx quorate cosigner info --config ${join(s.dataDir, 'config', 'primary.json')}`,
+        'the primary co-signer',
+      ],
+      [`curl ${s.hubUrl}/openapi.json`, 'the API document'],
+      ['npx quorate dev up --demo', 'run the demo again (reuses this stack)'],
+    ].map(([cmd, what]) => `  ${cmd!.padEnd(44)} ${what!}`),
   ].join('\n');
 }
 
