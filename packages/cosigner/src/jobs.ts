@@ -58,7 +58,13 @@ export type OutFrame =
       jobId: string;
       status: 'done' | 'failed';
       output?: Record<string, unknown>;
-      error?: { kind: 'aborted' | 'io' | 'bug'; culprits: number[]; reason: string };
+      error?: {
+        kind: 'aborted' | 'io' | 'bug';
+        culprits: number[];
+        reason: string;
+        /** Ids of the protocol messages that prove an abort (optional in the relay contract). */
+        evidence?: string[];
+      };
     };
 
 export type JobEvent =
@@ -698,7 +704,15 @@ export class JobRunner {
       type: 'job-result',
       jobId: run.job.jobId,
       status: 'failed',
-      error: { kind: err.kind, culprits: [...err.culprits], reason: err.message.slice(0, 1000) },
+      error: {
+        kind: err.kind,
+        culprits: [...err.culprits],
+        reason: err.message.slice(0, 1000),
+        // The runtime's blame evidence (message ids), so the hub can keep it with the quarantine.
+        ...(err.kind === 'aborted'
+          ? { evidence: [...new Set(err.blame.flatMap((b) => b.evidence))].slice(0, 256) }
+          : {}),
+      },
     };
     const done = () => {
       o.send(frame);

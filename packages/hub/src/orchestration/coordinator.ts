@@ -408,7 +408,8 @@ export function createCoordinator(
           const culprits: Culprit[] = o.culprits.map((party) => ({
             party,
             reason: o.reason,
-            evidence: [],
+            // The reporter's evidence (message ids), kept with the quarantine record.
+            evidence: [...o.evidence],
           }));
           failure = { kind: 'ABORT', sessionId: attempt.sessionId, culprits };
         } else if (o.status === 'failed' && o.kind === 'bug') {

@@ -47,6 +47,14 @@ const result = z.strictObject({
       kind: z.enum(['aborted', 'io', 'bug']),
       culprits: z.array(z.number().int().min(1).max(1024)).max(1024),
       reason: z.string().max(1000),
+      /**
+       * Optional (added later; older co-signers omit it): ids of the protocol messages that
+       * prove the abort (the runtime's ProtocolError blame evidence, sha256 hex of envelopes).
+       */
+      evidence: z
+        .array(z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/, 'expected a message id'))
+        .max(256)
+        .optional(),
     })
     .optional(),
 });

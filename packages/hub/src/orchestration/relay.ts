@@ -39,6 +39,8 @@ export type JobOutcome =
       readonly kind: 'aborted' | 'io' | 'bug';
       readonly culprits: readonly number[];
       readonly reason: string;
+      /** Message ids proving an abort, as the reporting co-signer sent them (may be empty). */
+      readonly evidence: readonly string[];
     }
   /** `missing`: the parties that never accepted, else those that had not reported done. */
   | { readonly status: 'timeout'; readonly missing: readonly number[] }
@@ -179,6 +181,7 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
             kind: e.kind,
             culprits: e.culprits,
             reason: e.reason,
+            evidence: [...new Set(e.evidence ?? [])],
           });
         }
         const output = f.output ?? {};
@@ -191,6 +194,7 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
             by: c.cosignerId,
             kind: 'bug',
             culprits: [],
+            evidence: [],
             reason: 'the participants reported different outputs',
           });
         return run.finish({ status: 'done', output });
@@ -310,7 +314,9 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
 
     /** Ends a running job (e.g. the transaction was cancelled). */
     cancel(jobId: string, reason: string): void {
-      jobs.get(jobId)?.finish({ status: 'failed', by: 'hub', kind: 'io', culprits: [], reason });
+      jobs
+        .get(jobId)
+        ?.finish({ status: 'failed', by: 'hub', kind: 'io', culprits: [], evidence: [], reason });
     },
 
     runningJobs(): readonly string[] {
@@ -328,6 +334,7 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
           by: 'hub',
           kind: 'io',
           culprits: [],
+          evidence: [],
           reason: 'hub stopping',
         });
       for (const c of conns.values()) c.ws.terminate();

@@ -87,7 +87,8 @@ describe('failover and quarantine', () => {
   test('an abort naming a culprit quarantines it; the retry never includes it; an operator releases it', async () => {
     const w = await world();
     const [g1, g2] = w.guards;
-    w.primary.behaviour = { kind: 'blame', culprits: [2] };
+    const evidence = ['ab'.repeat(32), 'cd'.repeat(32)];
+    w.primary.behaviour = { kind: 'blame', culprits: [2], evidence };
     const r = await submit(w, SMALL);
     const t = await settled(w, r.json.id);
     assert.equal(t.status, 'COMPLETED');
@@ -108,8 +109,8 @@ describe('failover and quarantine', () => {
     );
     const q = await call(w.hub, w.hub.owner, 'GET', '/v1/quarantine');
     assert.deepEqual(
-      q.json.entries.map((e: Json) => [e.cosignerId, e.party, e.sessionId, e.reason]),
-      [[g1!.id, 2, jobs[0]!.sessionId, 'Π^enc proof failed']],
+      q.json.entries.map((e: Json) => [e.cosignerId, e.party, e.sessionId, e.reason, e.evidence]),
+      [[g1!.id, 2, jobs[0]!.sessionId, 'Π^enc proof failed', evidence]],
     );
     // Later requests avoid the quarantined co-signer, even though it is online.
     const r2 = await submit(w, SMALL);
@@ -265,6 +266,17 @@ describe('relay', () => {
       '{"type":"job-result","jobId":"j","status":"failed","error":{"kind":"aborted","culprits":[2],"reason":"r"}}',
     );
     assert.equal(ok.ok, true);
+    // evidence is optional (older co-signers omit it); each id is checked.
+    const withEvidence = parseCosignerFrame(
+      `{"type":"job-result","jobId":"j","status":"failed","error":{"kind":"aborted","culprits":[2],"reason":"r","evidence":["${'ab'.repeat(32)}"]}}`,
+    );
+    assert.equal(withEvidence.ok, true);
+    assert.deepEqual(
+      parseCosignerFrame(
+        '{"type":"job-result","jobId":"j","status":"failed","error":{"kind":"aborted","culprits":[2],"reason":"r","evidence":["<script>"]}}',
+      ),
+      { ok: false, field: 'error.evidence.0' },
+    );
     assert.equal(
       canonicalJson({ b: [1, { d: null, c: 'x' }], a: true }),
       '{"a":true,"b":[1,{"c":"x","d":null}]}',

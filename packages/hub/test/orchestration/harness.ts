@@ -43,7 +43,12 @@ export type Behaviour =
   | { readonly kind: 'silent' }
   | { readonly kind: 'refuse'; readonly reason: string }
   /** Report an abort naming these parties whenever they are in the job. */
-  | { readonly kind: 'blame'; readonly culprits: readonly number[] };
+  | {
+      readonly kind: 'blame';
+      readonly culprits: readonly number[];
+      /** Message ids sent as the abort's evidence (the relay contract's optional field). */
+      readonly evidence?: readonly string[];
+    };
 
 export interface FakeCosigner {
   readonly id: string;
@@ -288,7 +293,12 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
             type: 'job-result',
             jobId: job.jobId,
             status: 'failed',
-            error: { kind: 'aborted', culprits: [...b.culprits], reason: 'Π^enc proof failed' },
+            error: {
+              kind: 'aborted',
+              culprits: [...b.culprits],
+              reason: 'Π^enc proof failed',
+              ...(b.evidence === undefined ? {} : { evidence: [...b.evidence] }),
+            },
           });
         for (const p of job.participants)
           if (p.cosignerId !== f.id)
