@@ -12,6 +12,8 @@ export const CONFIG_FILE = 'hub.json';
 export const CA_CERT_FILE = 'ca-cert.pem';
 export const CA_KEY_FILE = 'ca-key.pem';
 export const PAIRING_KEY_FILE = 'pairing-key.pem';
+/** 32 random bytes, hex: encrypts secrets the hub stores (webhook keys). Mode 0600. */
+export const MASTER_KEY_FILE = 'master.key';
 
 export interface Endpoint {
   readonly host: string;
@@ -155,6 +157,11 @@ export function loadHubConfig(input: {
       throw new ConfigError(
         `${join(dataDir, f)} is missing: restore it from your backup of the data directory`,
       );
+  const masterKeyFile = join(dataDir, MASTER_KEY_FILE);
+  if (!existsSync(masterKeyFile))
+    throw new ConfigError(
+      `${masterKeyFile} is missing: restore it from your backup (without it stored webhook secrets are lost), or for a hub initialised before it existed create one: (umask 077; openssl rand -hex 32 > ${masterKeyFile})`,
+    );
   if (typeof raw.workspaceId !== 'string' || typeof raw.ownerId !== 'string')
     throw new ConfigError(`${file}: workspaceId and ownerId are required (written by "hub init")`);
   let database: DatabaseConfig;

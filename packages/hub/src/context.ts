@@ -27,6 +27,8 @@ export interface HubContext {
   readonly ca: InternalCa;
   /** Ed25519 key pair that signs pairing tokens. */
   readonly pairingKey: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
+  /** 32 bytes from the data directory's `master.key`: seals secrets at rest (storage/sealed.ts). */
+  readonly masterKey: Uint8Array;
   readonly settings: HubSettings;
 }
 

@@ -4,7 +4,7 @@
  * running hub or an operator command works with).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createCaMaterial, loadInternalCa } from './cosigners/ca.ts';
 import { migrateToLatest, openDatabase } from './storage/database.ts';
@@ -14,6 +14,7 @@ import {
   CA_KEY_FILE,
   CONFIG_FILE,
   ConfigError,
+  MASTER_KEY_FILE,
   PAIRING_KEY_FILE,
   loadHubConfig,
 } from './config.ts';
@@ -21,6 +22,7 @@ import type { ConfigFile, HubConfig } from './config.ts';
 import type { HubContext } from './context.ts';
 import type { HubExtension } from './extensions.ts';
 import { createWorkspaceService } from './workspaces/service.ts';
+import { MASTER_KEY_BYTES, parseMasterKey } from './storage/sealed.ts';
 
 export interface InitResult {
   readonly dataDir: string;
@@ -75,6 +77,10 @@ export async function initHub(input: {
     writeFileSync(join(dataDir, CA_CERT_FILE), ca.certificatePem, { flag: 'wx' });
     writeSecret(join(dataDir, CA_KEY_FILE), ca.privateKeyPem);
     writeSecret(
+      join(dataDir, MASTER_KEY_FILE),
+      randomBytes(MASTER_KEY_BYTES).toString('hex') + '\n',
+    );
+    writeSecret(
       join(dataDir, PAIRING_KEY_FILE),
       pairing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     );
@@ -116,6 +122,11 @@ export async function openHub(
     privateKeyPem: read(CA_KEY_FILE),
   });
   const privateKey = createPrivateKey(read(PAIRING_KEY_FILE));
+  const masterKey = parseMasterKey(read(MASTER_KEY_FILE));
+  if (masterKey === null)
+    throw new ConfigError(
+      `${join(config.dataDir, MASTER_KEY_FILE)} must hold 64 hex digits (32 random bytes); restore it from your backup`,
+    );
   const db = openDatabase(config.database);
   await migrateToLatest(
     db,
@@ -126,6 +137,7 @@ export async function openHub(
     now,
     ca,
     pairingKey: { privateKey, publicKey: createPublicKey(privateKey) },
+    masterKey,
     settings: {
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       rateLimit: config.rateLimit,

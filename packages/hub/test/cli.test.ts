@@ -69,6 +69,7 @@ test('init → api-user create → pairing-token → policy set → approve', as
   );
   const r = JSON.parse(init.out[0]!);
   assert.equal(statSync(join(dataDir, 'ca-key.pem')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dataDir, 'master.key')).mode & 0o777, 0o600);
   assert.equal(statSync(r.ownerKeyFile).mode & 0o777, 0o600);
   const again = io();
   assert.equal(await hubCommand(['init', '--data-dir', dataDir], again.io, { env }), 2);
@@ -189,4 +190,18 @@ test('approve applies a change of the signing extension too (an allow-list entry
     rows.map((r) => [r.list, r.asset, r.label, r.change_id]),
     [['exchanges', 'ETH', 'exchange', change.id]],
   );
+});
+
+test('a data directory without master.key is refused, saying how to restore or create it (exit 2)', async () => {
+  const { renameSync } = await import('node:fs');
+  const key = join(dataDir, 'master.key');
+  renameSync(key, `${key}.away`);
+  try {
+    const c = io();
+    assert.equal(await hubCommand(['approve', 'x', '--data-dir', dataDir], c.io, { env }), 2);
+    assert.match(c.err[0]!, /master\.key is missing: restore it from your backup/);
+    assert.match(c.err[0]!, /openssl rand -hex 32/);
+  } finally {
+    renameSync(`${key}.away`, key);
+  }
 });

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { buildHubServer } from '../src/http/server.ts';
@@ -39,6 +39,7 @@ async function context() {
     now: () => T0,
     ca: await testCa(),
     pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
+    masterKey: randomBytes(32),
     settings: DEFAULT_SETTINGS,
   };
 }

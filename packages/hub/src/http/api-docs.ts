@@ -3,7 +3,7 @@
  * the RBAC table and the error codes, so the reference cannot drift from the code
  * (`node --import tsx packages/hub/scripts/gen-api-docs.ts`; a test checks it is up to date).
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ROUTE_ACCESS } from '../auth/rbac.ts';
 import { ERROR_STATUSES } from './errors.ts';
 import { buildHubServer } from './server.ts';
@@ -34,6 +34,7 @@ export async function openApiDocument(
       now: () => 0,
       ca: await loadInternalCa(await createCaMaterial('docs', Date.UTC(2026, 0, 1))),
       pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
+    masterKey: randomBytes(32),
       settings: DEFAULT_SETTINGS,
     },
     { extensions },

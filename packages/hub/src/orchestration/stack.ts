@@ -91,6 +91,7 @@ export function createSigningStack(
     },
     /** Pool refill and the refresh schedule, every `intervalMs`. */
     startBackground(intervalMs = 30_000): void {
+      void webhooks.sealPlaintextSecrets().catch(() => undefined);
       // What a previous process left RUNNING is swept once the co-signers had time to reconnect
       // (they retry every few seconds), so the new attempts find them online; then periodically.
       startupTimer = setTimeout(

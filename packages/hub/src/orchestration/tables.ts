@@ -153,7 +153,7 @@ export interface WebhooksTable {
   id: string;
   workspace_id: string;
   url: string;
-  /** HMAC-SHA256 key, hex, shown once at creation. */
+  /** HMAC-SHA256 key, shown once at creation; stored sealed (storage/sealed.ts, AAD = id). */
   secret: string;
   created_at: number;
   disabled_at: number | null;

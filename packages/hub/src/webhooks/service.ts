@@ -7,8 +7,12 @@
  * `Quorate-Webhook-Id` (the delivery id, for de-duplication: a retry repeats it). A non-2xx
  * answer or a network error is retried with exponential backoff; every delivery is a row with
  * its attempts and last status, so nothing is lost silently.
+ * The secret is stored sealed (AES-256-GCM under the hub's master key, AAD = the webhook id;
+ * storage/sealed.ts) and opened only to sign a delivery. Rows written before sealing existed are
+ * sealed by `sealPlaintextSecrets` when the hub starts.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { isSealed, seal, unseal } from '../storage/sealed.ts';
 import { HubError } from '../http/errors.ts';
 import type { HubContext } from '../context.ts';
 import type { WebhooksTable } from '../orchestration/tables.ts';
@@ -42,11 +46,19 @@ function view(r: WebhooksTable): WebhookView {
   return { id: r.id, url: r.url, createdAt: r.created_at };
 }
 
+const PURPOSE = 'webhook-secret';
+
 export function createWebhookService(
-  ctx: Pick<HubContext, 'db' | 'now'>,
+  ctx: Pick<HubContext, 'db' | 'now' | 'masterKey'>,
   options: WebhookOptions = DEFAULT_WEBHOOK_OPTIONS,
 ) {
-  const { db, now } = ctx;
+  const { db, now, masterKey } = ctx;
+
+  /** The HMAC key, hex. A legacy plaintext row (64 hex digits) is used as it is until sealed. */
+  function secretOf(hook: WebhooksTable): string {
+    if (!isSealed(hook.secret)) return hook.secret;
+    return unseal(masterKey, PURPOSE, hook.id, hook.secret).toString('hex');
+  }
   const inflight = new Set<Promise<void>>();
   let closed = false;
 
@@ -73,7 +85,7 @@ export function createWebhookService(
 
   async function deliver(hook: WebhooksTable, deliveryId: string, body: string): Promise<void> {
     for (let n = 1; n <= options.maxAttempts && !closed; n++) {
-      const status = await attempt(hook.url, hook.secret, deliveryId, body);
+      const status = await attempt(hook.url, secretOf(hook), deliveryId, body);
       const ok = status !== null && status >= 200 && status < 300;
       const final = ok || n === options.maxAttempts;
       await db
@@ -101,16 +113,18 @@ export function createWebhookService(
       }
       if (u.protocol !== 'https:' && u.protocol !== 'http:')
         throw new HubError('validation_failed', 'expected an http(s) URL', 'url');
+      const id = randomUUID();
+      const secret = randomBytes(32);
       const r: WebhooksTable = {
-        id: randomUUID(),
+        id,
         workspace_id: workspaceId,
         url: u.toString(),
-        secret: randomBytes(32).toString('hex'),
+        secret: seal(masterKey, PURPOSE, id, secret),
         created_at: now(),
         disabled_at: null,
       };
       await db.insertInto('webhooks').values(r).execute();
-      return { ...view(r), secret: r.secret };
+      return { ...view(r), secret: secret.toString('hex') };
     },
 
     async list(workspaceId: string): Promise<WebhookView[]> {
@@ -166,6 +180,23 @@ export function createWebhookService(
           .finally(() => inflight.delete(p));
         inflight.add(p);
       }
+    },
+
+    /** Seals secrets stored in plaintext by an older hub; returns how many. */
+    async sealPlaintextSecrets(): Promise<number> {
+      const rows = await db.selectFrom('webhooks').select(['id', 'secret']).execute();
+      let n = 0;
+      for (const r of rows) {
+        if (isSealed(r.secret) || !/^[0-9a-f]{64}$/.test(r.secret)) continue;
+        const u = await db
+          .updateTable('webhooks')
+          .set({ secret: seal(masterKey, PURPOSE, r.id, Buffer.from(r.secret, 'hex')) })
+          .where('id', '=', r.id)
+          .where('secret', '=', r.secret)
+          .executeTakeFirst();
+        n += Number(u.numUpdatedRows);
+      }
+      return n;
     },
 
     /** Resolves when every delivery started so far has ended (tests, shutdown). */

@@ -123,6 +123,7 @@ export async function startSigningHub(
     now: clock.now,
     ca: await testCa(),
     pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
+    masterKey: randomBytes(32),
     settings: DEFAULT_SETTINGS,
   };
   let stack: SigningStack | undefined;

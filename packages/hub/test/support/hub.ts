@@ -2,7 +2,13 @@
  * Test helpers: a hub context over a given database with a fake clock, API users with fresh
  * keys, and signed requests (the client side of auth/request-token.ts).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
@@ -104,6 +110,7 @@ export async function startTestHub(
     now: clock.now,
     ca: await testCa(),
     pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
+    masterKey: randomBytes(32),
     settings: { ...DEFAULT_SETTINGS, ...settings },
   };
   const server = await buildHubServer(ctx, { extensions });
