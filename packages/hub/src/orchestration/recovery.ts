@@ -7,7 +7,8 @@
  *  1. closes RUNNING attempts this process does not run (all of them at start; later only those
  *     older than the job time-out plus a margin) as FAILED with the reason;
  *  2. fails vaults whose DKG was such an attempt, or that were CREATING before this process
- *     started (their DKG died with the previous process);
+ *     started (their DKG died with the previous process); presignature pools stop counting the
+ *     presign jobs that died (at start: none is generating; later: one less per closed job);
  *  3. resumes the orphaned transactions: PENDING_SIGNATURE → QUEUED (REQUEUE, with the reason),
  *     then a new attempt with a fresh session id through the usual failover;
  *  4. times out transactions whose approval deadline passed (PENDING_AUTHORIZATION → TIMEOUT).
@@ -32,6 +33,8 @@ export interface SweepResult {
   readonly jobs: number;
   /** Vaults failed because their DKG was lost. */
   readonly vaults: number;
+  /** Presign jobs no longer counted as generating in their pool. */
+  readonly presigns: number;
   /** Transactions given a new attempt. */
   readonly resumed: readonly string[];
   /** Transactions timed out waiting for approvals. */
@@ -47,15 +50,18 @@ export function createRecovery(
   const startedAt = now();
   let running: Promise<SweepResult> | null = null;
 
-  async function closeJobs(startup: boolean): Promise<{ n: number; keys: Set<string> }> {
+  async function closeJobs(
+    startup: boolean,
+  ): Promise<{ n: number; keys: Set<string>; presigns: { key: string; clique: string }[] }> {
     const live = new Set(deps.relay.runningJobs());
     let q = db
       .selectFrom('jobs')
-      .select(['id', 'kind', 'key_id', 'session_id'])
+      .select(['id', 'kind', 'key_id', 'session_id', 'clique_key'])
       .where('status', '=', 'RUNNING');
     if (!startup) q = q.where('created_at', '<=', now() - opts.jobTimeoutMs - opts.marginMs);
     const rows = (await q.execute()).filter((r) => !live.has(r.id));
     const keys = new Set<string>();
+    const presigns: { key: string; clique: string }[] = [];
     let n = 0;
     for (const r of rows) {
       const why = startup
@@ -70,8 +76,38 @@ export function createRecovery(
       if (Number(u.numUpdatedRows) !== 1) continue;
       n++;
       if ((r.kind === 'keygen' || r.kind === 'aux-info') && r.key_id !== null) keys.add(r.key_id);
+      if (r.kind === 'presign' && r.key_id !== null)
+        presigns.push({ key: r.key_id, clique: r.clique_key });
     }
-    return { n, keys };
+    return { n, keys, presigns };
+  }
+
+  /** Pools count presign jobs in flight; those of a dead process never end by themselves. */
+  async function releasePresigns(
+    startup: boolean,
+    closed: readonly { key: string; clique: string }[],
+  ): Promise<number> {
+    if (startup) {
+      const stuck = await db
+        .selectFrom('presignature_pools')
+        .select((eb) => eb.fn.sum<number>('generating').as('n'))
+        .executeTakeFirst();
+      await db
+        .updateTable('presignature_pools')
+        .set({ generating: 0 })
+        .where('generating', '>', 0)
+        .execute();
+      return Number(stuck?.n ?? 0);
+    }
+    for (const c of closed)
+      await db
+        .updateTable('presignature_pools')
+        .set((eb) => ({ generating: eb('generating', '-', 1) }))
+        .where('key_id', '=', c.key)
+        .where('clique_key', '=', c.clique)
+        .where('generating', '>', 0)
+        .execute();
+    return closed.length;
   }
 
   async function failVaults(keys: Set<string>): Promise<number> {
@@ -95,8 +131,9 @@ export function createRecovery(
   }
 
   async function sweepOnce(startup: boolean): Promise<SweepResult> {
-    const { n: jobs, keys } = await closeJobs(startup);
+    const { n: jobs, keys, presigns: lost } = await closeJobs(startup);
     const vaults = await failVaults(keys);
+    const presigns = await releasePresigns(startup, lost);
     const resumed = await deps.transactions.resumeOrphans(
       startup ? 0 : opts.jobTimeoutMs + opts.marginMs,
       startup
@@ -104,7 +141,7 @@ export function createRecovery(
         : 'no hub process drives this signing any more; failing over with a fresh session',
     );
     const approvalTimeouts = await deps.transactions.sweepApprovalTimeouts();
-    return { jobs, vaults, resumed, approvalTimeouts };
+    return { jobs, vaults, presigns, resumed, approvalTimeouts };
   }
 
   return {

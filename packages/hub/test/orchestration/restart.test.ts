@@ -49,9 +49,27 @@ test('restart: RUNNING attempts are closed as "hub restarted", the transaction i
     try {
       for (const g of w.guards) g.behaviour = { kind: 'honest' };
       for (const c of [w.primary, ...w.guards]) await c.connect(b);
+      // A pool of the dead process still counts two presign jobs as generating.
+      await b.ctx.db
+        .insertInto('presignature_pools')
+        .values({
+          key_id: w.vaultId,
+          clique_key: 'lost-clique',
+          workspace_id: a.workspaceId,
+          ready: 0,
+          generating: 2,
+        })
+        .execute();
       const swept = await b.stack.recovery.sweep({ startup: true });
       assert.equal(swept.jobs, 2);
       assert.equal(swept.vaults, 1);
+      assert.equal(swept.presigns, 2);
+      const pool = await b.ctx.db
+        .selectFrom('presignature_pools')
+        .select('generating')
+        .where('clique_key', '=', 'lost-clique')
+        .executeTakeFirstOrThrow();
+      assert.equal(pool.generating, 0);
       assert.deepEqual(swept.resumed, [tx.json.id]);
       await b.stack.transactions.settle();
 
@@ -88,6 +106,7 @@ test('restart: RUNNING attempts are closed as "hub restarted", the transaction i
       assert.deepEqual(await b.stack.recovery.sweep({ startup: true }), {
         jobs: 0,
         vaults: 0,
+        presigns: 0,
         resumed: [],
         approvalTimeouts: 0,
       });
