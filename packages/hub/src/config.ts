@@ -110,8 +110,7 @@ function wholeNumber(v: unknown, where: string, fallback: number): number {
   return v;
 }
 
-function presignaturePool(v: unknown): PresignaturePoolSettings | undefined {
-  if (v === undefined) return undefined;
+function presignaturePool(v: unknown): PresignaturePoolSettings {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new ConfigError(
       'presignaturePool must be an object: {"targetSize", "maxPooledCliques", "maxBatch", "refillIntervalSeconds"}',

@@ -34,7 +34,7 @@ export async function openApiDocument(
       now: () => 0,
       ca: await loadInternalCa(await createCaMaterial('docs', Date.UTC(2026, 0, 1))),
       pairingKey: { privateKey: pairing.privateKey, publicKey: pairing.publicKey },
-    masterKey: randomBytes(32),
+      masterKey: randomBytes(32),
       settings: DEFAULT_SETTINGS,
     },
     { extensions },

@@ -90,7 +90,7 @@ export const Cosigner = Type.Object({
   callbackHandler: Nullable(
     Type.Object(
       { url: Type.String(), publicKey: Nullable(Type.String()) },
-      { description: 'Legacy: the first paired API user\'s handler; read callbackHandlers' },
+      { description: "Legacy: the first paired API user's handler; read callbackHandlers" },
     ),
   ),
   callbackHandlers: Type.Array(
@@ -146,7 +146,8 @@ export const CallbackHandlerBody = Type.Object(
         maxLength: 2048,
         // TLS for anything that crosses a network; plain http only to the co-signer's own host.
         pattern: '^(https://|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|$))',
-        description: 'https://…, or http:// to 127.0.0.1 / localhost (a handler beside the co-signer)',
+        description:
+          'https://…, or http:// to 127.0.0.1 / localhost (a handler beside the co-signer)',
       }),
     ),
     publicKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 8192 }))),

@@ -8,14 +8,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 export type KeyAlgorithmName = 'ecdsa-secp256k1' | 'eddsa-ed25519' | 'schnorr-bip340';
-export type JobKind =
-  | 'keygen'
-  | 'aux-info'
-  | 'presign'
-  | 'sign'
-  | 'refresh'
-  | 'reshare'
-  | 'toy';
+export type JobKind = 'keygen' | 'aux-info' | 'presign' | 'sign' | 'refresh' | 'reshare' | 'toy';
 export type JobStatus = 'RUNNING' | 'DONE' | 'FAILED' | 'ABORTED' | 'TIMEOUT' | 'REFUSED';
 
 export interface SigningSchemasTable {
