@@ -75,6 +75,7 @@ export function createSigningStack(
   let refreshTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
   let startupTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   return {
     changes: deps.changes,
     jobSigner,
@@ -94,19 +95,33 @@ export function createSigningStack(
       void webhooks.sealPlaintextSecrets().catch(() => undefined);
       // What a previous process left RUNNING is swept once the co-signers had time to reconnect
       // (they retry every few seconds), so the new attempts find them online; then periodically.
+      const startupMs = Math.min(intervalMs, RECONNECT_GRACE_MS);
+      // hub.json `presignaturePool.refillIntervalSeconds` sets the refill period on its own. The
+      // startup sweep zeroes every pool's `generating` (jobs of a dead process): a refill started
+      // before it would have its jobs zeroed too and their completions would drive the count
+      // negative (the planner then refuses the pool for good), so a refill period shorter than
+      // the sweep's delay starts after the sweep.
+      const refillMs = ctx.settings.presignaturePool?.refillIntervalMs ?? intervalMs;
+      const afterSweep = refillMs < startupMs;
       startupTimer = setTimeout(
-        () => void recovery.sweep({ startup: true }).catch(() => undefined),
-        Math.min(intervalMs, RECONNECT_GRACE_MS),
+        () =>
+          void recovery
+            .sweep({ startup: true })
+            .catch(() => undefined)
+            .finally(() => {
+              if (afterSweep && !closed) pools.start(refillMs);
+            }),
+        startupMs,
       );
       startupTimer.unref();
       sweepTimer = setInterval(() => void recovery.sweep().catch(() => undefined), intervalMs);
       sweepTimer.unref();
-      // hub.json `presignaturePool.refillIntervalSeconds` sets the refill period on its own.
-      pools.start(ctx.settings.presignaturePool?.refillIntervalMs ?? intervalMs);
+      if (!afterSweep) pools.start(refillMs);
       refreshTimer = setInterval(() => void vaults.refreshDue().catch(() => undefined), intervalMs);
       refreshTimer.unref();
     },
     async close(): Promise<void> {
+      closed = true;
       pools.stop();
       clearInterval(refreshTimer);
       clearInterval(sweepTimer);
