@@ -6,10 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPKCS8 } from 'jose';
 import type { CryptoKey } from 'jose';
-import { dailyLimit, destinationAllowList, ruleChain } from '../src/example/rules.ts';
+import {
+  configChangeAllowList,
+  dailyLimit,
+  destinationAllowList,
+  ruleChain,
+} from '../src/example/rules.ts';
 import { startExampleServer } from '../src/example/server.ts';
 import { generateCallbackKeyPair, signTxSignRequest, verifyResponse } from '../src/index.ts';
-import type { TxSignRequest } from '../src/index.ts';
+import type { ConfigChangeRequest, TxSignRequest } from '../src/index.ts';
 
 let clock = Date.UTC(2025, 0, 15, 23, 0, 0);
 const req = (destination: string, amount: string, asset = 'ETH'): TxSignRequest => ({
@@ -55,6 +60,26 @@ describe('example rules', () => {
     clock += 2 * 3600_000; // next UTC day
     assert.equal(decide(req('b', '100')).action, 'APPROVE');
   });
+});
+
+test('configuration changes: only the listed change types are approved; none listed rejects all', () => {
+  const change = (changeType: string): ConfigChangeRequest => ({
+    requestId: 'c',
+    kind: 'config_change_sign_request',
+    apiUserId: 'u',
+    changeType,
+    details: {},
+    iat: 0,
+    exp: 1,
+  });
+  const decide = configChangeAllowList(['REFRESH_KEY', 'RESHARE_KEY']);
+  assert.deepEqual(decide(change('REFRESH_KEY')), { action: 'APPROVE' });
+  assert.deepEqual(decide(change('RESHARE_KEY')), { action: 'APPROVE' });
+  assert.deepEqual(decide(change('PAIR_API_USER')), {
+    action: 'REJECT',
+    rejectionReason: 'configuration change PAIR_API_USER is not approved by this handler',
+  });
+  assert.equal(configChangeAllowList([])(change('REFRESH_KEY')).action, 'REJECT');
 });
 
 describe('example server', () => {

@@ -7,7 +7,7 @@
  * an amount only once every rule has approved, so a rejected request never uses up the budget.
  */
 import type { Decision } from '../sdk.ts';
-import type { TxSignRequest } from '../protocol.ts';
+import type { ConfigChangeRequest, TxSignRequest } from '../protocol.ts';
 
 export interface TxRule {
   readonly name: string;
@@ -92,4 +92,18 @@ export function ruleChain(rules: readonly TxRule[]): (req: TxSignRequest) => Dec
     for (const r of rules) r.commit?.(req);
     return approve;
   };
+}
+
+/**
+ * Configuration changes (a key's refresh or reshare) are approved only for the listed change
+ * types, e.g. `REFRESH_KEY`, `RESHARE_KEY`; anything else, or an empty list, is rejected.
+ */
+export function configChangeAllowList(
+  changeTypes: readonly string[],
+): (req: ConfigChangeRequest) => Decision {
+  const allowed = new Set(changeTypes);
+  return (req) =>
+    allowed.has(req.changeType)
+      ? approve
+      : reject(`configuration change ${req.changeType} is not approved by this handler`);
 }

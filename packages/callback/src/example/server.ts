@@ -9,6 +9,8 @@
  *   HANDLER_KEY_ALG           RS256 | ES256 | EdDSA                      (required)
  *   ALLOWED_DESTINATIONS      comma-separated addresses                  (required)
  *   DAILY_LIMIT               ASSET:AMOUNT in base units, e.g. ETH:10000000000000000000
+ *   APPROVED_CONFIG_CHANGES   comma-separated change types to approve, e.g. REFRESH_KEY,RESHARE_KEY
+ *                             (default: none — every configuration change is rejected)
  *   HOST, PORT                default 127.0.0.1:8443
  *
  * Run: npx tsx packages/callback/src/example/server.ts
@@ -18,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { importPrivateKey, importPublicKey, isCallbackAlg } from '../jwt.ts';
 import type { CallbackAlg } from '../jwt.ts';
 import { createCallbackHandler, createCallbackServer } from '../sdk.ts';
-import { dailyLimit, destinationAllowList, ruleChain } from './rules.ts';
+import { configChangeAllowList, dailyLimit, destinationAllowList, ruleChain } from './rules.ts';
 import type { TxRule } from './rules.ts';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -58,6 +60,12 @@ export async function startExampleServer(env: NodeJS.ProcessEnv) {
     cosignerKeys: [cosignerKey],
     handlerKey,
     onTxSignRequest: ruleChain(rules),
+    onConfigChangeRequest: configChangeAllowList(
+      (env['APPROVED_CONFIG_CHANGES'] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
     onError: (e) => console.warn(`refused a request: ${e.kind}`),
   });
   const server = createCallbackServer(handler);

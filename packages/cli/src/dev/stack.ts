@@ -253,6 +253,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         HANDLER_KEY_ALG: 'EdDSA',
         ALLOWED_DESTINATIONS: DEMO_DESTINATION,
         DAILY_LIMIT: 'ETH:100000000000000000000',
+        // The primary's key may be refreshed and reshared (the handler's config-change endpoint).
+        APPROVED_CONFIG_CHANGES: 'REFRESH_KEY,RESHARE_KEY',
         HOST: '127.0.0.1',
         PORT: String(state.ports.callback),
       },
