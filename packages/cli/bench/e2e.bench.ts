@@ -163,6 +163,16 @@ function openHubDb(dataDir: string) {
 }
 type HubDb = ReturnType<typeof openHubDb>;
 
+/** Waits until the warm pool holds its target again; a pool that never refills fails the run. */
+async function poolFull(db: HubDb): Promise<void> {
+  const t0 = Date.now();
+  while (db.ready() < CFG.pool) {
+    if (Date.now() - t0 > 600_000)
+      throw new Error('the presignature pool did not refill in 10 minutes (see the hub log)');
+    await sleep(250);
+  }
+}
+
 // ---------------------------------------------------------------- stack set-up
 
 interface PoolSetting {
@@ -558,12 +568,12 @@ async function main(): Promise<void> {
         concurrent(stack, tracker, 'ecdsa', 1, CFG.lowLoadRequests),
       );
       for (const rate of CFG.ecdsaLoads) {
-        while (db.ready() < CFG.pool) await sleep(250); // each load starts from a full pool
+        await poolFull(db); // each load starts from a full pool
         await phase(stack, db, 'ECDSA warm pool', `${rate} req/s × ${CFG.ecdsaPerLoad}`, () =>
           offered(stack, tracker, 'ecdsa', rate, CFG.ecdsaPerLoad),
         );
       }
-      while (db.ready() < CFG.pool) await sleep(250);
+      await poolFull(db);
       await phase(
         stack,
         db,
