@@ -36,6 +36,7 @@ import type {
 } from '../signing-schema/index.ts';
 import type { JobSigner } from './authorization.ts';
 import type { JobAlgorithm, Participant, SignRequest } from './frames.ts';
+import { describeOutcome } from './relay.ts';
 import type { JobOutcome, Relay } from './relay.ts';
 import type { JobKind, JobStatus } from './tables.ts';
 import { keyCommittee } from '../vaults/reshare.ts';
@@ -99,24 +100,6 @@ export interface AttemptHooks {
   readonly onStart?: (a: SigningAttempt) => Promise<void>;
   /** After a failed attempt that will be retried (the transaction goes back to QUEUED). */
   readonly onRetry?: (why: string) => Promise<void>;
-}
-
-function describe(o: JobOutcome): string {
-  switch (o.status) {
-    case 'done':
-      return 'done';
-    case 'refused':
-      return `refused by ${o.by}: ${o.reason}`;
-    case 'failed':
-      return (
-        `${o.kind} reported by ${o.by}: ${o.reason}` +
-        (o.culprits.length > 0 ? ` (culprits: parties ${o.culprits.join(', ')})` : '')
-      );
-    case 'timeout':
-      return `session timed out waiting for parties ${o.missing.join(', ')}`;
-    case 'unreachable':
-      return `parties ${o.missing.join(', ')} are not connected`;
-  }
 }
 
 function statusOf(o: JobOutcome): JobStatus {
@@ -275,7 +258,7 @@ export function createCoordinator(
       .updateTable('jobs')
       .set({
         status: statusOf(outcome),
-        error: outcome.status === 'done' ? null : describe(outcome),
+        error: outcome.status === 'done' ? null : describeOutcome(outcome),
         finished_at: now(),
       })
       .where('id', '=', job.jobId)
@@ -317,7 +300,7 @@ export function createCoordinator(
       const schema = await schemaFor(spec);
       const members = [...schema.primaries, ...schema.sets.flatMap((s) => s.guards)];
       const outcome = await dispatch(spec, schema, members, newSessionId(), 'committee');
-      return { outcome, schema, reason: describe(outcome) };
+      return { outcome, schema, reason: describeOutcome(outcome) };
     },
 
     /**
@@ -396,14 +379,15 @@ export function createCoordinator(
             cliqueKey: attempt.cliqueKey,
             sessionId: attempt.sessionId,
           };
-        if (o.status === 'refused') return { ok: false, kind: 'REFUSED', reason: describe(o) };
+        if (o.status === 'refused')
+          return { ok: false, kind: 'REFUSED', reason: describeOutcome(o) };
         let failure: SessionFailure;
         if (o.status === 'failed' && o.kind === 'aborted') {
           if (o.culprits.length === 0)
             return {
               ok: false,
               kind: 'FAILED',
-              reason: `${describe(o)}; no culprit named, not retried`,
+              reason: `${describeOutcome(o)}; no culprit named, not retried`,
             };
           const culprits: Culprit[] = o.culprits.map((party) => ({
             party,
@@ -413,7 +397,7 @@ export function createCoordinator(
           }));
           failure = { kind: 'ABORT', sessionId: attempt.sessionId, culprits };
         } else if (o.status === 'failed' && o.kind === 'bug') {
-          return { ok: false, kind: 'FAILED', reason: describe(o) };
+          return { ok: false, kind: 'FAILED', reason: describeOutcome(o) };
         } else {
           const missing = o.status === 'failed' ? [] : o.missing;
           failure = { kind: 'TIMEOUT', sessionId: attempt.sessionId, missing };
@@ -433,19 +417,19 @@ export function createCoordinator(
           });
         } catch (e) {
           if (e instanceof FailoverError)
-            return { ok: false, kind: 'FAILED', reason: `${describe(o)}; ${e.message}` };
+            return { ok: false, kind: 'FAILED', reason: `${describeOutcome(o)}; ${e.message}` };
           throw e;
         }
         for (const [id, h] of Object.entries(next.health))
           if (h.lastFailureAt !== undefined) lastFailure.set(id, h.lastFailureAt);
         quarantine = next.quarantine;
         await saveQuarantine(spec.workspaceId, quarantine);
-        if (next.outcome.next !== null) await opts.hooks?.onRetry?.(describe(o));
+        if (next.outcome.next !== null) await opts.hooks?.onRetry?.(describeOutcome(o));
         else
           return {
             ok: false,
             kind: 'FAILED',
-            reason: `${describe(o)}; no further attempt: ${next.outcome.reason}`,
+            reason: `${describeOutcome(o)}; no further attempt: ${next.outcome.reason}`,
           };
         outcome = next.outcome;
       }

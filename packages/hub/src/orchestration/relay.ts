@@ -46,6 +46,25 @@ export type JobOutcome =
   | { readonly status: 'timeout'; readonly missing: readonly number[] }
   | { readonly status: 'unreachable'; readonly missing: readonly number[] };
 
+/** One line for a job's outcome: what the transaction's transitions and the vault record say. */
+export function describeOutcome(o: JobOutcome): string {
+  switch (o.status) {
+    case 'done':
+      return 'done';
+    case 'refused':
+      return `refused by ${o.by}: ${o.reason}`;
+    case 'failed':
+      return (
+        `${o.kind} reported by ${o.by}: ${o.reason}` +
+        (o.culprits.length > 0 ? ` (culprits: parties ${o.culprits.join(', ')})` : '')
+      );
+    case 'timeout':
+      return `session timed out waiting for parties ${o.missing.join(', ')}`;
+    case 'unreachable':
+      return `parties ${o.missing.join(', ')} are not connected`;
+  }
+}
+
 export type DropReason =
   | 'bad_frame'
   | 'not_hello_yet'

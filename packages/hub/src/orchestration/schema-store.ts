@@ -10,6 +10,23 @@ import { SigningSchemaError, validateSigningSchema } from '../signing-schema/ind
 import type { SigningSchema } from '../signing-schema/index.ts';
 import './tables.ts';
 
+/** A member of a proposed schema or committee must be an active co-signer of the workspace. */
+export async function assertPairedCosigner(
+  db: HubContext['db'],
+  workspaceId: string,
+  cosignerId: string,
+  field: string,
+): Promise<void> {
+  const c = await db
+    .selectFrom('cosigners')
+    .select(['id', 'status'])
+    .where('id', '=', cosignerId)
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (c === undefined || c.status !== 'active')
+    throw new HubError('validation_failed', `no paired co-signer ${cosignerId}`, field);
+}
+
 export function createSchemaStore(ctx: Pick<HubContext, 'db' | 'now'>) {
   const { db, now } = ctx;
 
@@ -36,16 +53,7 @@ export function createSchemaStore(ctx: Pick<HubContext, 'db' | 'now'>) {
       throw e;
     }
     const members = [...schema.primaries, ...schema.sets.flatMap((s) => s.guards)];
-    for (const m of members) {
-      const c = await db
-        .selectFrom('cosigners')
-        .select(['id', 'status'])
-        .where('id', '=', m.cosignerId)
-        .where('workspace_id', '=', workspaceId)
-        .executeTakeFirst();
-      if (c === undefined || c.status !== 'active')
-        throw new HubError('validation_failed', `no paired co-signer ${m.cosignerId}`, 'schema');
-    }
+    for (const m of members) await assertPairedCosigner(db, workspaceId, m.cosignerId, 'schema');
     return schema;
   }
 

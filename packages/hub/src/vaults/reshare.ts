@@ -20,8 +20,10 @@ import { SigningSchemaError, validateSigningSchema } from '../signing-schema/ind
 import type { SigningSchema } from '../signing-schema/index.ts';
 import type { JobSigner } from '../orchestration/authorization.ts';
 import { newSessionId } from '../orchestration/coordinator.ts';
+import { assertPairedCosigner } from '../orchestration/schema-store.ts';
 import type { Participant } from '../orchestration/frames.ts';
-import type { JobOutcome, Relay } from '../orchestration/relay.ts';
+import { describeOutcome } from '../orchestration/relay.ts';
+import type { Relay } from '../orchestration/relay.ts';
 import type { VaultKeysTable } from '../orchestration/tables.ts';
 
 export interface VaultKeyCommitteesTable {
@@ -91,21 +93,6 @@ function membersOf(s: SigningSchema): Member[] {
   ];
 }
 
-function describe(o: JobOutcome): string {
-  switch (o.status) {
-    case 'done':
-      return 'done';
-    case 'refused':
-      return `refused by ${o.by}: ${o.reason}`;
-    case 'failed':
-      return `${o.kind} reported by ${o.by}: ${o.reason}`;
-    case 'timeout':
-      return `timed out waiting for parties ${o.missing.join(', ')}`;
-    case 'unreachable':
-      return `parties ${o.missing.join(', ')} are not connected`;
-  }
-}
-
 export type ReshareResult =
   | { readonly ok: true; readonly jobId: string; readonly committee: SigningSchema }
   | { readonly ok: false; readonly jobId: string | null; readonly reason: string };
@@ -155,14 +142,7 @@ export function createReshareService(
     const before = new Map(membersOf(old).map((m) => [m.cosignerId, m.party]));
     const oldParties = new Set(before.values());
     for (const m of membersOf(next)) {
-      const c = await db
-        .selectFrom('cosigners')
-        .select(['id', 'status'])
-        .where('id', '=', m.cosignerId)
-        .where('workspace_id', '=', workspaceId)
-        .executeTakeFirst();
-      if (c === undefined || c.status !== 'active')
-        throw new HubError('validation_failed', `no paired co-signer ${m.cosignerId}`, 'committee');
+      await assertPairedCosigner(db, workspaceId, m.cosignerId, 'committee');
       const was = before.get(m.cosignerId);
       if (was !== undefined && was !== m.party)
         throw new HubError(
@@ -253,7 +233,7 @@ export function createReshareService(
         ? 'done'
         : outcome.status === 'done'
           ? 'the co-signers reported another public key'
-          : describe(outcome);
+          : describeOutcome(outcome);
       await db
         .updateTable('jobs')
         .set({
