@@ -159,14 +159,18 @@ export async function signEd25519Message(
     'Ed25519 message',
   );
   const signature = String((tx['signature'] as Json)['signature']);
-  const spki = Buffer.concat([
-    Buffer.from('302a300506032b6570032100', 'hex'),
-    Buffer.from(keys.eddsa.publicKey, 'hex'),
-  ]);
+  const publicKey = createPublicKey({
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: Buffer.from(keys.eddsa.publicKey, 'hex').toString('base64url'),
+    },
+    format: 'jwk',
+  });
   const verified = verify(
     null,
     Buffer.from(message, 'utf8'),
-    createPublicKey({ key: spki, format: 'der', type: 'spki' }),
+    publicKey,
     Buffer.from(signature, 'hex'),
   );
   if (!verified)

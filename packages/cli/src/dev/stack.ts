@@ -13,7 +13,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hubCommand } from '@quorate/hub/cli';
@@ -72,15 +72,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function writeKeyPair(dir: string, name: string): { privateFile: string; publicFile: string } {
+/** Where the stack keeps the key pair called `name` (the same on every run). */
+function keyFiles(dir: string, name: string): { privateFile: string; publicFile: string } {
+  return { privateFile: join(dir, `${name}-key.pem`), publicFile: join(dir, `${name}-public.pem`) };
+}
+
+function writeKeyPair(
+  dir: string,
+  name: string,
+): { privateFile: string; publicFile: string; publicPem: string } {
   const k = generateKeyPairSync('ed25519');
-  const privateFile = join(dir, `${name}-key.pem`);
-  const publicFile = join(dir, `${name}-public.pem`);
-  writeFileSync(privateFile, k.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+  const files = keyFiles(dir, name);
+  const publicPem = k.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  writeFileSync(files.privateFile, k.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
     mode: 0o600,
   });
-  writeFileSync(publicFile, k.publicKey.export({ type: 'spki', format: 'pem' }));
-  return { privateFile, publicFile };
+  writeFileSync(files.publicFile, publicPem);
+  return { ...files, publicPem };
 }
 
 type Io = { out: (t: string) => void; err: (t: string) => void };
@@ -187,7 +195,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           name: 'demo-app',
           kind: 'api',
           role: 'signer',
-          publicKey: readFileSync(demoKey.publicFile, 'utf8'),
+          publicKey: demoKey.publicPem,
         },
       });
       const cosigners: DevCosigner[] = [];
@@ -204,7 +212,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
               name: c.name,
               kind: 'api',
               role: 'signer',
-              publicKey: readFileSync(k.publicFile, 'utf8'),
+              publicKey: k.publicPem,
             },
           });
           apiUserId = u['id'] as string;
@@ -231,10 +239,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       callbackKeys = writeKeyPair(keysDir, 'callback-handler');
     } else {
       state = saved;
-      callbackKeys = {
-        privateFile: join(keysDir, 'callback-handler-key.pem'),
-        publicFile: join(keysDir, 'callback-handler-public.pem'),
-      };
+      callbackKeys = keyFiles(keysDir, 'callback-handler');
     }
 
     // The example callback handler of the primary: it allows the demo destination only.

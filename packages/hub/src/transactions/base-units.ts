@@ -6,6 +6,8 @@
  * the hub does not guess: the job carries no amount (null), and a co-signer relies on what it
  * decodes from the raw transaction itself (cosigner-risk digest check).
  */
+import { AMOUNT_DECIMALS, toUnits } from '../policy/decimal.ts';
+
 export const ASSET_DECIMALS: Readonly<Record<string, number>> = Object.freeze({
   ETH: 18,
   BTC: 8,
@@ -17,12 +19,12 @@ export function toBaseUnits(asset: string | null, amount: string | null): string
   if (asset === null || amount === null) return null;
   const decimals = ASSET_DECIMALS[asset.toUpperCase()];
   if (decimals === undefined) return null;
-  const m = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/.exec(amount);
-  if (!m) return null;
-  const frac = m[2] ?? '';
-  if (frac.length > decimals) return null;
-  return (
-    BigInt(m[1]!) * 10n ** BigInt(decimals) +
-    BigInt(frac.padEnd(decimals, '0') || '0')
-  ).toString();
+  let units: bigint; // in 10^-18 of the asset: the policy engine's exact decimal
+  try {
+    units = toUnits(amount);
+  } catch {
+    return null;
+  }
+  const step = 10n ** BigInt(AMOUNT_DECIMALS - decimals);
+  return units % step === 0n ? (units / step).toString() : null;
 }
