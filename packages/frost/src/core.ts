@@ -98,10 +98,10 @@ export function commit(
 ): { nonces: NoncePair; commitment: CommitmentPair } {
   const hiding = nonceGenerate(suite, secret, rng.bytes(32));
   const binding = nonceGenerate(suite, secret, rng.bytes(32));
-  return {
-    nonces: { hiding, binding },
-    commitment: { hiding: suite.mulBase(hiding), binding: suite.mulBase(binding) },
-  };
+  const commitment = { hiding: suite.mulBase(hiding), binding: suite.mulBase(binding) };
+  // Both are encoded for the binding factors and the wire: one inversion for the pair.
+  suite.encodePoints([commitment.hiding, commitment.binding]);
+  return { nonces: { hiding, binding }, commitment };
 }
 
 /** The list of commitments, sorted by identifier, as every signer must see it. */
@@ -185,7 +185,7 @@ export function verifyShare(
   let Ri = commitment.hiding.add(suite.mulPublic(commitment.binding, rho));
   if (ctx.negateR) Ri = Ri.negate();
   const lambda = lagrange(suite, id, ctx.ids);
-  const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
+  const lhs = suite.mulBasePublic(z);
   const rhs = Ri.add(suite.mulPublic(Y, mod(ctx.c * lambda, suite.order)));
   return lhs.equals(rhs);
 }
@@ -197,7 +197,7 @@ export function verifyShare(
  */
 export function verifyAggregate(suite: Suite, ctx: SigningContext, PK: Point, z: bigint): boolean {
   const R = ctx.negateR ? negatePoint(ctx.R) : ctx.R;
-  const lhs = z === 0n ? suite.zero : suite.base.multiplyUnsafe(z);
+  const lhs = suite.mulBasePublic(z);
   return lhs.equals(R.add(suite.mulKey(PK, ctx.c)));
 }
 

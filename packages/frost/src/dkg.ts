@@ -54,7 +54,7 @@ export function verifyKnowledge(
   pok: ProofOfKnowledge,
 ): boolean {
   const cc = pokChallenge(suite, id, C0, pok.R);
-  const lhs = pok.mu === 0n ? suite.zero : suite.base.multiplyUnsafe(pok.mu);
+  const lhs = suite.mulBasePublic(pok.mu);
   return lhs.equals(pok.R.add(suite.mulPublic(C0, cc)));
 }
 
@@ -162,7 +162,7 @@ export function frostDkg(suiteId: SuiteId): ProtocolDefinition<KeyShare, DkgConf
             {
               to: 'all',
               payload: {
-                C: C.map((p) => suite.encodePoint(p)),
+                C: suite.encodePoints(C),
                 pok: encodePok(suite, pok),
               } satisfies Round1,
             },

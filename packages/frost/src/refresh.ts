@@ -60,9 +60,7 @@ export function frostRefresh(suiteId: SuiteId): ProtocolDefinition<KeyShare, Ref
         ...decodeCommitments(suite, m.B, t - 1, 'payload.B'),
       ];
       return {
-        start: () => [
-          { to: 'all', payload: { B: B.map((p) => suite.encodePoint(p)) } satisfies Round1 },
-        ],
+        start: () => [{ to: 'all', payload: { B: suite.encodePoints(B) } satisfies Round1 }],
         verify(round, _from, payload) {
           try {
             if (round === 1) decode(payload as Round1);

@@ -160,7 +160,7 @@ export function frostReshare(
       };
 
       return {
-        start: () => [{ to: 'all', payload: { C: myC.map((P) => suite.encodePoint(P)) } }],
+        start: () => [{ to: 'all', payload: { C: suite.encodePoints(myC) } }],
         verify(round, from, payload) {
           return fault(() => {
             if (round === 1) {

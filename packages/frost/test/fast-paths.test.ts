@@ -42,6 +42,40 @@ describe('Suite.mulKey (window table after repeated use)', () => {
   });
 });
 
+describe('base point table and batch encoding', () => {
+  for (const id of SUITE_IDS)
+    test(`${id}: mulBase and mulBasePublic equal noble's base multiplication`, () => {
+      const suite = getSuite(id);
+      for (const k of [1n, 2n, 0xdeadbeefn, suite.order - 1n, suite.order - 0x1234567n]) {
+        const want = suite.base.multiply(k);
+        assert.ok(suite.mulBase(k).equals(want), `mulBase ${k}`);
+        assert.ok(suite.mulBasePublic(k).equals(want), `mulBasePublic ${k}`);
+      }
+      assert.ok(suite.mulBase(0n).is0() && suite.mulBasePublic(0n).is0());
+    });
+  for (const id of SUITE_IDS)
+    test(`${id}: encodePoints gives each point's own encoding, identity and repeats included`, () => {
+      const suite = getSuite(id);
+      const compressed = id === 'ed25519' ? [] : [true];
+      // Fresh sums, so the points are projective (Z ≠ 1) and carry no remembered encoding.
+      const ps = [3n, 5n, 7n].map((k) => suite.base.multiply(k).add(suite.base));
+      const batch = suite.encodePoints([ps[0]!, ps[1]!, ps[0]!, ps[2]!]);
+      assert.deepEqual(
+        batch,
+        [ps[0]!, ps[1]!, ps[0]!, ps[2]!].map((p) => p.toBytes(...compressed)),
+      );
+      const withZero = [suite.base.multiply(11n).add(suite.base), suite.base.multiply(13n)];
+      if (id !== 'ed25519')
+        // SEC1 has no 33-byte identity: encoding it is refused, as encodePoint refuses it.
+        assert.throws(() => suite.encodePoints([...withZero, suite.zero]));
+      else
+        assert.deepEqual(
+          suite.encodePoints([...withZero, suite.zero]),
+          [...withZero, suite.zero].map((p) => p.toBytes()),
+        );
+    });
+});
+
 describe('negatePoint (encoding carried over for secp256k1)', () => {
   for (const id of SUITE_IDS)
     test(`${id}: the encoding of −P is that of a fresh negation, both Y parities`, () => {
