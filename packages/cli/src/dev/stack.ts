@@ -278,15 +278,14 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       );
     }
     o.progress('starting the co-signers and waiting until the hub sees them online');
-    // Seen after this moment: a restarted hub still remembers the previous run's last-seen times.
-    const since = Date.now();
+    // 'online' means heard by this hub process (the registry ignores a previous run's heartbeats).
     await waitFor(
       'every co-signer online',
       async () => {
         const r = await call(owner, 'GET /v1/cosigners');
-        const list = r['cosigners'] as { id: string; health: string; lastSeenAt: number | null }[];
+        const list = r['cosigners'] as { id: string; health: string }[];
         return state.cosigners.every((c) =>
-          list.some((x) => x.id === c.id && x.health === 'online' && (x.lastSeenAt ?? 0) >= since),
+          list.some((x) => x.id === c.id && x.health === 'online'),
         )
           ? true
           : undefined;

@@ -1,8 +1,8 @@
 /**
  * The co-signer registry (issue 7 "a co-signer registry with health: heartbeat, last seen,
  * online/offline"). A co-signer is known by its id, its mTLS certificate fingerprint, its
- * workspace and the API users paired with it. Health is derived from the last heartbeat at
- * read time, so there is no background job to fall behind. Callback handlers are per (co-signer,
+ * workspace and the API users paired with it. Health is derived from the last heartbeat this
+ * process received, at read time, so there is no background job to fall behind. Callback handlers are per (co-signer,
  * API user) (issue 6: "every callback handler configured for the API user").
  */
 import { HubError } from '../http/errors.ts';
@@ -38,10 +38,17 @@ export interface CallbackHandlerView {
 
 export function createCosignerRegistry(ctx: HubContext) {
   const { db, now } = ctx;
+  /**
+   * Only a heartbeat this hub process received makes a co-signer online. A last-seen time from
+   * before a restart says nothing about the co-signer's link to this process (its WebSocket to the
+   * old process is gone), so until it reconnects and speaks it is offline, not online for the rest
+   * of the heartbeat window.
+   */
+  const startedAt = now();
 
   function health(lastSeen: number | null, status: string): CosignerHealth {
     if (lastSeen === null) return 'never_seen';
-    if (status !== 'active') return 'offline';
+    if (status !== 'active' || lastSeen < startedAt) return 'offline';
     return now() - lastSeen <= ctx.settings.heartbeatTimeoutMs ? 'online' : 'offline';
   }
 

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { HubDb } from '../../src/storage/database.ts';
 import { ROLES } from '../../src/auth/rbac.ts';
 import { createCsr } from '../../src/cosigners/ca.ts';
+import { createCosignerRegistry } from '../../src/cosigners/registry.ts';
 import { deriveJobSigningKey } from '../../src/orchestration/authorization.ts';
 import { call, startTestHub, testKey } from '../support/hub.ts';
 import type { Actor, Json, TestHub } from '../support/hub.ts';
@@ -456,6 +457,18 @@ export function apiSuite(openDb: () => Promise<HubDb>): void {
       hub.clock.advance(hub.ctx.settings.heartbeatTimeoutMs + 1);
       const late = await call(hub, viewer, 'GET', `/v1/cosigners/${cosignerId}`);
       assert.equal(late.json.health, 'offline');
+      // A restarted hub (a new registry over the same database, a moment later) does not count
+      // the previous process's heartbeat, however recent; the next heartbeat counts.
+      await hub.server.services.registry.heartbeat(cosignerId);
+      hub.clock.advance(1);
+      const restarted = createCosignerRegistry(hub.ctx);
+      assert.equal((await restarted.get(hub.workspaceId, cosignerId)).health, 'offline');
+      assert.equal(
+        (await hub.server.services.registry.get(hub.workspaceId, cosignerId)).health,
+        'online',
+      );
+      await restarted.heartbeat(cosignerId);
+      assert.equal((await restarted.get(hub.workspaceId, cosignerId)).health, 'online');
       const missing = await call(hub, viewer, 'GET', `/v1/cosigners/${randomUUID()}`);
       assert.equal(missing.status, 404);
       assert.equal(missing.json.error.code, 'not_found');
