@@ -52,7 +52,7 @@ import type { PreparedRun } from './protocols.ts';
 export type OutFrame =
   | { type: 'envelope'; jobId: string; to: string; data: string }
   | { type: 'job-accepted'; jobId: string }
-  | { type: 'job-refused'; jobId: string; reason: string }
+  | { type: 'job-refused'; jobId: string; reason: string; check: RefusalCheck }
   | {
       type: 'job-result';
       jobId: string;
@@ -521,7 +521,7 @@ export class JobRunner {
 
   #refuse(jobId: string, check: RefusalCheck, reason: string): void {
     const r = reason.slice(0, 1000);
-    this.#o.send({ type: 'job-refused', jobId, reason: r });
+    this.#o.send({ type: 'job-refused', jobId, reason: r, check });
     this.#o.onEvent?.({ type: 'refused', jobId, reason: r, check });
   }
 

@@ -206,6 +206,11 @@ describe('co-signer daemon: ECDSA (CGGMP21) jobs', () => {
         'presignature ec-pre-1 was already consumed',
       );
     }
+    // The frame names the check, so the hub can retry without the presignature.
+    assert.deepEqual(
+      hub.framesOf(sg.jobId, 'job-refused').map((f) => f.frame['check']),
+      ['presignature', 'presignature'],
+    );
     assert.equal(hub.framesOf(sg.jobId, 'envelope').length, 0);
     assert.equal(hub.framesOf(sg.jobId, 'job-accepted').length, 0);
   });

@@ -350,6 +350,8 @@ export function createCoordinator(
         ...primary,
       });
       const attempts: SigningAttempt[] = [];
+      /** Cliques whose pooled presignature a member refused: their next attempt signs without. */
+      const withoutPool = new Set<string>();
       for (;;) {
         if (outcome.next === null)
           return { ok: false, kind: 'FAILED', reason: `no clique can sign: ${outcome.reason}` };
@@ -358,7 +360,9 @@ export function createCoordinator(
         await opts.hooks?.onStart?.(attempt);
         const members = [outcome.clique.primary, ...outcome.clique.guards];
         const presignatureId =
-          spec.request === undefined || opts.presignature === undefined
+          spec.request === undefined ||
+          opts.presignature === undefined ||
+          withoutPool.has(attempt.cliqueKey)
             ? null
             : await opts.presignature(attempt.cliqueKey);
         const attemptSpec: JobSpec =
@@ -379,6 +383,24 @@ export function createCoordinator(
             cliqueKey: attempt.cliqueKey,
             sessionId: attempt.sessionId,
           };
+        if (
+          o.status === 'refused' &&
+          o.check === 'presignature' &&
+          presignatureId !== null &&
+          attempts.length < options.maxAttempts
+        ) {
+          // A member no longer holds the pooled presignature (restored from a backup, say). It is
+          // spent either way: the others consumed theirs on accepting. Not a refusal of the
+          // transaction, so the same clique signs again, in a fresh session and without a pooled
+          // presignature (presign and sign in one job).
+          withoutPool.add(attempt.cliqueKey);
+          await opts.hooks?.onRetry?.(describeOutcome(o));
+          outcome = {
+            clique: outcome.clique,
+            next: { ...attempt, sessionId: newSessionId(), startedAt: now() },
+          };
+          continue;
+        }
         if (o.status === 'refused')
           return { ok: false, kind: 'REFUSED', reason: describeOutcome(o) };
         let failure: SessionFailure;

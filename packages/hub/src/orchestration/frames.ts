@@ -36,6 +36,15 @@ const refused = z.strictObject({
   type: z.literal('job-refused'),
   jobId: id,
   reason: z.string().max(1000),
+  /**
+   * Optional (added later; older co-signers omit it): which of the co-signer's checks refused,
+   * e.g. `rules`, `callback`, `presignature` (docs/cosigner-operator.md). The hub acts on
+   * `presignature` (the pooled presignature is gone: retried without one) and records the rest.
+   */
+  check: z
+    .string()
+    .regex(/^[a-z][a-z-]{0,31}$/, 'expected a check name')
+    .optional(),
 });
 const result = z.strictObject({
   type: z.literal('job-result'),

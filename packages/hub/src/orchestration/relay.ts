@@ -32,7 +32,13 @@ export const SILENCE_OFFLINE_MS = 30_000;
 
 export type JobOutcome =
   | { readonly status: 'done'; readonly output: Readonly<Record<string, unknown>> }
-  | { readonly status: 'refused'; readonly by: string; readonly reason: string }
+  | {
+      readonly status: 'refused';
+      readonly by: string;
+      readonly reason: string;
+      /** The co-signer's check that refused, when it says (job-refused `check`). */
+      readonly check?: string;
+    }
   | {
       readonly status: 'failed';
       readonly by: string;
@@ -188,7 +194,12 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
         run.accepted.add(c.cosignerId);
         return;
       case 'job-refused':
-        return run.finish({ status: 'refused', by: c.cosignerId, reason: f.reason });
+        return run.finish({
+          status: 'refused',
+          by: c.cosignerId,
+          reason: f.reason,
+          ...(f.check === undefined ? {} : { check: f.check }),
+        });
       case 'job-result': {
         if (run.done.has(c.cosignerId))
           return drop({ reason: 'duplicate_result', from: c.cosignerId, jobId: f.jobId });

@@ -277,6 +277,16 @@ describe('relay', () => {
       ),
       { ok: false, field: 'error.evidence.0' },
     );
+    // job-refused may name the check that refused (optional: older co-signers omit it).
+    assert.deepEqual(
+      parseCosignerFrame('{"type":"job-refused","jobId":"j","reason":"r","check":"presignature"}'),
+      { ok: true, frame: { type: 'job-refused', jobId: 'j', reason: 'r', check: 'presignature' } },
+    );
+    assert.equal(parseCosignerFrame('{"type":"job-refused","jobId":"j","reason":"r"}').ok, true);
+    assert.deepEqual(
+      parseCosignerFrame('{"type":"job-refused","jobId":"j","reason":"r","check":"Rules!"}'),
+      { ok: false, field: 'check' },
+    );
     assert.equal(
       canonicalJson({ b: [1, { d: null, c: 'x' }], a: true }),
       '{"a":true,"b":[1,{"c":"x","d":null}]}',

@@ -42,6 +42,8 @@ export type Behaviour =
   | { readonly kind: 'honest' }
   | { readonly kind: 'silent' }
   | { readonly kind: 'refuse'; readonly reason: string }
+  /** Lost its pooled presignatures (restored from a backup): refuses sign jobs naming one. */
+  | { readonly kind: 'lost-presignatures' }
   /** Report an abort naming these parties whenever they are in the job. */
   | {
       readonly kind: 'blame';
@@ -288,6 +290,14 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
         if (b.kind === 'silent') return;
         if (b.kind === 'refuse')
           return f.send({ type: 'job-refused', jobId: job.jobId, reason: b.reason });
+        const named = job.request?.presignatureId;
+        if (b.kind === 'lost-presignatures' && named !== undefined)
+          return f.send({
+            type: 'job-refused',
+            jobId: job.jobId,
+            reason: `unknown presignature ${named}`,
+            check: 'presignature',
+          });
         f.send({ type: 'job-accepted', jobId: job.jobId });
         if (b.kind === 'blame' && job.participants.some((p) => b.culprits.includes(p.partyId)))
           return f.send({
@@ -316,6 +326,7 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
         const b = f.behaviour;
         const honest =
           b.kind === 'honest' ||
+          b.kind === 'lost-presignatures' ||
           (b.kind === 'blame' && !job.participants.some((p) => b.culprits.includes(p.partyId)));
         if (finished.has(job.jobId) || !honest) return;
         if (!f.jobs.includes(job)) return;

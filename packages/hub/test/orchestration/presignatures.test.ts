@@ -4,7 +4,8 @@
  * presign job's jobId, which the co-signers stored it under); each is handed out at most once,
  * durably (a TAKEN row in the hub database); an attempt that fails keeps its presignature taken
  * (the retry on another clique does not get it back); an empty pool signs without one; a pool
- * discarded because a member was quarantined drops its READY presignatures.
+ * discarded because a member was quarantined drops its READY presignatures; a member that refuses
+ * its pooled presignature (check `presignature`) gets the same clique again without one.
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,4 +117,41 @@ test('a failed attempt keeps its presignature taken; a discarded pool drops the 
     ],
   );
   assert.equal(await w.hub.stack.pools.take(w.vaultId, `${w.primary.id}|${g1!.id}`, 'tx-y'), null);
+});
+
+test('a member refusing its pooled presignature: the same clique signs again without one', async () => {
+  const w = await world();
+  assert.equal(await w.hub.stack.pools.refill(), 2);
+  const g1 = w.guards[0]!;
+  g1.behaviour = { kind: 'lost-presignatures' };
+  const r = await submit(w, SMALL);
+  const t = await settled(w, r.json.id);
+  assert.equal(t.status, 'COMPLETED');
+  const jobs = signJobs(w, t.id);
+  assert.equal(jobs.length, 2);
+  // Both attempts on the pooled clique; the first names a presignature, the retry none, and
+  // the retry is a new session.
+  for (const j of jobs)
+    assert.deepEqual(
+      j.participants.map((p) => p.cosignerId),
+      [w.primary.id, g1.id],
+    );
+  const first = jobs[0]!.request!.presignatureId;
+  assert.ok(first !== undefined);
+  assert.equal(jobs[1]!.request!.presignatureId, undefined);
+  assert.notEqual(jobs[0]!.sessionId, jobs[1]!.sessionId);
+  // The refused presignature stays taken; nobody is quarantined for it.
+  const taken = (await rows(w)).find((x) => x.id === first);
+  assert.equal(taken?.status, 'TAKEN');
+  assert.equal((await w.hub.ctx.db.selectFrom('quarantine').selectAll().execute()).length, 0);
+});
+
+test('other refusals still end the transaction REJECTED, pooled presignature or not', async () => {
+  const w = await world();
+  assert.equal(await w.hub.stack.pools.refill(), 2);
+  w.guards[0]!.behaviour = { kind: 'refuse', reason: 'callback handler said no' };
+  const r = await submit(w, SMALL);
+  const t = await settled(w, r.json.id);
+  assert.equal(t.status, 'REJECTED');
+  assert.equal(signJobs(w, t.id).length, 1);
 });
