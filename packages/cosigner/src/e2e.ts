@@ -75,6 +75,40 @@ function context(jobId: string, from: string, to: string): Uint8Array {
   return concat(field(jobId), field(from), field(to));
 }
 
+/** Peers whose X25519 secret is kept per own key, least recently used dropped first. */
+const SHARED_SECRETS_PER_KEY = 256;
+/**
+ * X25519(own, peer) depends only on the two keys, not on the job, and costs a full Montgomery
+ * ladder in pure JS; every relayed message needs it twice (seal and open). So it is computed once
+ * per peer key and kept in memory next to the identity secret it comes from (same lifetime, same
+ * sensitivity); the per-job, per-direction key is still derived by HKDF for every frame. Only
+ * good secrets are kept: a bad peer key is refused every time.
+ */
+const sharedSecrets = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+
+function sharedSecret(own: Uint8Array, peer: Uint8Array, from: string, jobId: string): Uint8Array {
+  let byPeer = sharedSecrets.get(own);
+  if (!byPeer) sharedSecrets.set(own, (byPeer = new Map()));
+  const id = Buffer.from(peer).toString('hex');
+  const cached = byPeer.get(id);
+  if (cached) {
+    byPeer.delete(id); // re-inserted below as the most recent
+    byPeer.set(id, cached);
+    return cached;
+  }
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(own, peer);
+  } catch {
+    throw new E2eError('bad-peer-key', from, jobId);
+  }
+  // A low-order peer key gives an all-zero secret: refuse it rather than encrypt under a known key.
+  if (shared.every((b) => b === 0)) throw new E2eError('bad-peer-key', from, jobId);
+  byPeer.set(id, shared);
+  if (byPeer.size > SHARED_SECRETS_PER_KEY) byPeer.delete(byPeer.keys().next().value as string);
+  return shared;
+}
+
 function deriveKey(
   ownEncryptionSecret: Uint8Array,
   peerEncryptionPublic: Uint8Array,
@@ -82,14 +116,7 @@ function deriveKey(
   from: string,
   to: string,
 ): Uint8Array {
-  let shared: Uint8Array;
-  try {
-    shared = x25519.getSharedSecret(ownEncryptionSecret, peerEncryptionPublic);
-  } catch {
-    throw new E2eError('bad-peer-key', from, jobId);
-  }
-  // A low-order peer key gives an all-zero secret: refuse it rather than encrypt under a known key.
-  if (shared.every((b) => b === 0)) throw new E2eError('bad-peer-key', from, jobId);
+  const shared = sharedSecret(ownEncryptionSecret, peerEncryptionPublic, from, jobId);
   return hkdf(sha256, shared, enc.encode(jobId), concat(INFO, field(from), field(to)), 32);
 }
 

@@ -1,6 +1,10 @@
 /** End-to-end frames: round trip, tampering, wrong key, replay into another job or pair. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { E2eError, openFrame, sealFrame } from '../src/e2e.ts';
 import { generateIdentity } from '../src/identity.ts';
 import type { Identity } from '../src/identity.ts';
@@ -91,6 +95,41 @@ describe('e2e frames', () => {
     );
   });
 
+  test('with the per-peer secret remembered, each frame is still under its own pair and job key', () => {
+    // Independent derivation from the layout in e2e.ts, for frames sealed after the secret for
+    // each peer is remembered (a→b was used above), to two peers and in two jobs.
+    const te = new TextEncoder();
+    const f = (x: string) => {
+      const v = te.encode(x);
+      return Uint8Array.from([v.length >> 8, v.length & 0xff, ...v]);
+    };
+    const open = (
+      own: Identity,
+      peer: Identity,
+      job: string,
+      from: string,
+      to: string,
+      d: Uint8Array,
+    ) => {
+      const shared = x25519.getSharedSecret(own.encryptionSecret, peer.encryptionPublic);
+      const info = Uint8Array.from([...te.encode('quorate/e2e/v1'), ...f(from), ...f(to)]);
+      const key = hkdf(sha256, shared, te.encode(job), info, 32);
+      const aad = Uint8Array.from([...f(job), ...f(from), ...f(to)]);
+      const body = d.subarray(0, d.length - 64);
+      return xchacha20poly1305(key, body.subarray(1, 25), aad).decrypt(body.subarray(25));
+    };
+    for (const [peer, name] of [
+      [b, 'B'],
+      [c, 'C'],
+      [b, 'B'],
+    ] as const)
+      for (const job of ['job-7', 'job-8']) {
+        const d = sealFrame(a, keys(peer), job, 'A', name, msg);
+        assert.deepEqual(open(peer, a, job, 'A', name, d), msg);
+        assert.deepEqual(openFrame(peer, keys(a), job, 'A', name, d), msg);
+      }
+  });
+
   test('short frames, a bad version and a low-order peer key are refused', () => {
     assert.equal(
       reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', frame.subarray(0, 100))),
@@ -108,6 +147,33 @@ describe('e2e frames', () => {
           a,
           { signing: b.signingPublic, encryption: new Uint8Array(32) },
           'j',
+          'A',
+          'B',
+          msg,
+        ),
+      ),
+      'bad-peer-key',
+    );
+    // Refused again, not remembered.
+    assert.equal(
+      reason(() =>
+        openFrame(
+          b,
+          { signing: a.signingPublic, encryption: new Uint8Array(32) },
+          'job-1',
+          'A',
+          'B',
+          frame,
+        ),
+      ),
+      'bad-peer-key',
+    );
+    assert.equal(
+      reason(() =>
+        sealFrame(
+          a,
+          { signing: b.signingPublic, encryption: new Uint8Array(32) },
+          'k',
           'A',
           'B',
           msg,
