@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { x25519 } from '@noble/curves/ed25519.js';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { E2eError, openFrame, sealFrame } from '../src/e2e.ts';
@@ -34,6 +34,32 @@ describe('e2e frames', () => {
     assert.equal(frame.length, 1 + 24 + msg.length + 16 + 64);
     // fresh nonce each time
     assert.notDeepEqual(sealFrame(a, keys(b), 'job-1', 'A', 'B', msg), frame);
+  });
+
+  test('the signature is the RFC 8032 one: noble makes the same bytes and verifies them', () => {
+    const te = new TextEncoder();
+    const f = (x: string) => {
+      const v = te.encode(x);
+      return [v.length >> 8, v.length & 0xff, ...v];
+    };
+    const signed = Uint8Array.from([
+      ...te.encode('quorate/e2e/v1/sig'),
+      ...f('job-1'),
+      ...f('A'),
+      ...f('B'),
+      ...frame.subarray(0, frame.length - 64),
+    ]);
+    const sig = frame.subarray(frame.length - 64);
+    assert.ok(ed25519.verify(sig, signed, a.signingPublic));
+    assert.deepEqual(ed25519.sign(signed, a.signingSecret), Uint8Array.from(sig));
+  });
+
+  test('a peer signing key that is not a valid Ed25519 key fails the signature', () => {
+    const bad = { signing: new Uint8Array(31), encryption: a.encryptionPublic };
+    assert.equal(
+      reason(() => openFrame(b, bad, 'job-1', 'A', 'B', frame)),
+      'bad-signature',
+    );
   });
 
   test('a flipped ciphertext byte fails the signature; a flipped signature byte too', () => {
