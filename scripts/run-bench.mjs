@@ -13,7 +13,14 @@ for (const pkg of readdirSync('packages').sort()) {
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).sort()) if (f.endsWith('.bench.ts')) files.push(join(dir, f));
 }
-const selected = filters.length ? files.filter((f) => filters.some((p) => f.startsWith(p))) : files;
+// Benchmarks that start a whole stack of processes and run for minutes have their own script;
+// they run here only when a filter names them.
+const SEPARATE = new Map([[join('packages', 'cli', 'bench', 'e2e.bench.ts'), 'npm run bench:e2e']]);
+const selected = filters.length
+  ? files.filter((f) => filters.some((p) => f.startsWith(p)))
+  : files.filter((f) => !SEPARATE.has(f));
+for (const [f, how] of SEPARATE)
+  if (!selected.includes(f)) console.log(`(${f} not run: it takes minutes; run it with ${how})`);
 let failed = 0;
 for (const f of selected) {
   console.log(`\n### ${f}`);

@@ -6,7 +6,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { cosignerCommand, loadConfig } from '@quorate/cosigner';
 import { hubCommand } from '@quorate/hub/cli';
 import { main } from '../src/main.ts';
+import { freePort } from '../src/dev/processes.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -70,14 +70,6 @@ function parseUnit(text: string): Map<string, Map<string, string[]>> {
 function inside(dir: string, p: string): boolean {
   const r = relative(dir, p);
   return r === '' || (!r.startsWith('..') && !r.startsWith('/'));
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 const cosignerEnv = filled(parseEnvFile(read('config/cosigner.env')));

@@ -8,7 +8,18 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; the caller binds it soon after). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
 
 /** The `quorate` entry point of this checkout (runs the TypeScript sources through tsx). */
 export const QUORATE_BIN = fileURLToPath(new URL('../../bin/quorate.js', import.meta.url));

@@ -10,8 +10,6 @@
  * vault per algorithm created by DKG through the hub. All of it through the public API or the
  * same CLI commands an operator runs. A later run finds `dev.json` and only starts the processes.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { hubCommand } from '@quorate/hub/cli';
 import { cosignerCommand } from '@quorate/cosigner/cli';
 import type { QuorateClient } from '@quorate/sdk';
-import { startQuorate, startTypeScript } from './processes.ts';
+import { freePort, startQuorate, startTypeScript } from './processes.ts';
 import type { ManagedProcess } from './processes.ts';
 import { applyAsOwner, call, clientFor, StackError, unlessAborted, waitFor } from './hub-client.ts';
 import { readDevState, writeDevState } from './state.ts';
@@ -63,14 +61,6 @@ const COSIGNERS: readonly Omit<DevCosigner, 'id' | 'configFile'>[] = [
 ];
 
 const abortable = (o: StackOptions) => (o.signal === undefined ? {} : { signal: o.signal });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Where the stack keeps the key pair called `name` (the same on every run). */
 function keyFiles(dir: string, name: string): { privateFile: string; publicFile: string } {

@@ -67,3 +67,22 @@ export function parsePublicKey(pem: unknown, field = 'publicKey'): ParsedPublicK
   const normalized = key.export({ type: 'spki', format: 'pem' }).toString();
   return Object.freeze({ pem: normalized, algorithm, key });
 }
+
+/** Stored keys whose KeyObject is kept (API users sign every request). */
+const KEY_OBJECTS = 1024;
+const keyObjects = new Map<string, KeyObject>();
+
+/**
+ * The KeyObject of a PEM the hub stored (already checked by parsePublicKey when it was set).
+ * Parsing PEM costs more than verifying an EdDSA token, and every request needs its user's key,
+ * so key objects are kept by PEM text, least recently used dropped first. Whether the user is
+ * enabled is still read from the database on each request; only the parsing is skipped.
+ */
+export function storedPublicKey(pem: string): KeyObject {
+  let k = keyObjects.get(pem);
+  if (k !== undefined) keyObjects.delete(pem);
+  else k = createPublicKey({ key: pem, format: 'pem' });
+  keyObjects.set(pem, k);
+  if (keyObjects.size > KEY_OBJECTS) keyObjects.delete(keyObjects.keys().next().value as string);
+  return k;
+}

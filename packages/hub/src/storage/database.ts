@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import type { Migration } from 'kysely';
+import type { Migration, SqliteDatabase } from 'kysely';
 import type { HubDatabase } from './schema.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -24,13 +24,49 @@ const pgTypes = {
       : (pg.types.getTypeParser as (o: number, f?: 'text' | 'binary') => unknown)(oid, format),
 };
 
+/** Distinct SQL texts whose prepared statements are kept (the hub issues a few hundred). */
+const STATEMENT_CACHE = 512;
+
+/**
+ * better-sqlite3 behind Kysely, with prepared statements reused by SQL text. Kysely prepares
+ * every query afresh, and compiling the SQL was a visible share of the hub's CPU per request;
+ * Kysely's SQL for a query shape is the same text every time (values are parameters). A
+ * statement still being iterated (`busy`) is not handed out twice: that call gets a fresh one.
+ * SQLite recompiles a kept statement itself after a schema change (migrations).
+ */
+export function reusingStatements(
+  sqlite: Database.Database,
+  max = STATEMENT_CACHE,
+): SqliteDatabase {
+  const kept = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const s = kept.get(sql);
+      if (s !== undefined && !s.busy) {
+        kept.delete(sql); // re-inserted as the most recently used
+        kept.set(sql, s);
+        return s;
+      }
+      const fresh = sqlite.prepare(sql);
+      if (s === undefined) {
+        kept.set(sql, fresh);
+        if (kept.size > max) kept.delete(kept.keys().next().value as string);
+      }
+      return fresh;
+    },
+  };
+}
+
 export function openDatabase(config: DatabaseConfig): HubDb {
   if (config.kind === 'sqlite') {
     const sqlite = new Database(config.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<HubDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return new Kysely<HubDatabase>({
+      dialect: new SqliteDialect({ database: reusingStatements(sqlite) }),
+    });
   }
   const pool = new pg.Pool({
     connectionString: config.url,

@@ -7,11 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { HubError } from '../http/errors.ts';
 import { isUniqueViolation } from '../storage/database.ts';
-import { parsePublicKey } from '../auth/public-keys.ts';
+import { parsePublicKey, storedPublicKey } from '../auth/public-keys.ts';
 import type { HubContext } from '../context.ts';
 import type { Principal, PrincipalKey } from '../auth/request-token.ts';
 import type { KeyAlgorithm, Role, UserKind, UsersTable } from '../storage/schema.ts';
-import { createPublicKey } from 'node:crypto';
 
 export interface UserView {
   readonly id: string;
@@ -198,7 +197,7 @@ export function createWorkspaceService(ctx: Pick<HubContext, 'db' | 'now'>) {
       return {
         principal: { id: u.id, workspaceId: u.workspace_id, role: u.role, name: u.name },
         algorithm: u.key_algorithm,
-        key: createPublicKey(u.public_key_pem),
+        key: storedPublicKey(u.public_key_pem),
       };
     },
   };
