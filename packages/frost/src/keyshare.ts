@@ -8,7 +8,7 @@ import { codec as c, normalizeParties } from '@quorate/runtime';
 import type { PartyId } from '@quorate/runtime';
 import { commitmentEval, lagrange, mod } from './core.ts';
 import { KeyShareError } from './errors.ts';
-import { getSuite, SUITE_IDS } from './suite.ts';
+import { getSuite, hexOf, SUITE_IDS } from './suite.ts';
 import type { Point, Suite, SuiteId } from './suite.ts';
 
 export const KEY_SHARE_VERSION = 1;
@@ -45,6 +45,20 @@ const wire = c.object({
   epoch: c.uint({ max: 2 ** 32 }),
 });
 
+/** Public parts (threshold, parties, group key, verifying shares) that passed the deep check. */
+const CONSISTENT_KEYS = 256;
+const consistentKeys = new Set<string>();
+
+/**
+ * The deep check depends only on public values, and a co-signer loads the same key share for
+ * every job; so a public part that passed is remembered (bounded) and not interpolated again.
+ * The check of the secret share against its verifying share is not skipped.
+ */
+function publicPartId(suite: Suite, k: KeyShare, parties: readonly PartyId[]): string {
+  const points = [k.publicKey, ...parties.map((p) => k.verifyingShares.get(p) as Point)];
+  return `${k.suite}|${k.threshold}|${parties.join(',')}|${points.map((P) => hexOf(suite.encodePoint(P))).join('|')}`;
+}
+
 /**
  * Checks the invariants; throws KeyShareError naming the field. Returns the share. `deep` also
  * checks every verifying share against the polynomial (O(n·t) multiplications: done on load,
@@ -71,6 +85,8 @@ export function validateKeyShare(k: KeyShare, deep = true): KeyShare {
   if (!mine || !suite.mulBase(k.secretShare).equals(mine))
     throw new KeyShareError('secretShare', 'does not match this party’s verifying share');
   if (!deep) return k;
+  const id = publicPartId(suite, k, parties);
+  if (consistentKeys.has(id)) return k;
   // The first t verifying shares fix the polynomial; the others and the group key must agree.
   const basis = parties.slice(0, k.threshold);
   const at = (x: bigint): Point => {
@@ -87,6 +103,9 @@ export function validateKeyShare(k: KeyShare, deep = true): KeyShare {
     if (!Y || !at(BigInt(j)).equals(Y))
       throw new KeyShareError(`verifyingShares[${j}]`, 'not on the degree t−1 polynomial');
   }
+  consistentKeys.add(id);
+  if (consistentKeys.size > CONSISTENT_KEYS)
+    consistentKeys.delete(consistentKeys.values().next().value as string);
   return k;
 }
 

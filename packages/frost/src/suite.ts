@@ -122,6 +122,33 @@ function batchEncoder(Cons: PointCons, enc: (p: Point) => Uint8Array) {
   };
 }
 
+/** Points recently decoded and checked, remembered by their encoding (least recently used dropped). */
+const DECODED_POINTS = 1024;
+
+/**
+ * DeserializeElement with a memory: the same bytes always decode to the same point with the same
+ * verdict, so a point that passed every check is returned again without repeating them. On
+ * Ed25519 the prime-order check is a full multiplication (about 1.2 ms here), and a co-signer
+ * decodes its key share's group key and verifying shares for every job. Rejections are not
+ * remembered: bad bytes are checked, and refused, every time.
+ */
+function rememberDecoded(decode: (bytes: Uint8Array, field: string) => Point) {
+  const seen = new Map<string, Point>();
+  return (bytes: Uint8Array, field: string): Point => {
+    const id = hexOf(bytes);
+    const hit = seen.get(id);
+    if (hit !== undefined) {
+      seen.delete(id); // re-inserted as the most recently used
+      seen.set(id, hit);
+      return hit;
+    }
+    const p = decode(bytes, field);
+    seen.set(id, p);
+    if (seen.size > DECODED_POINTS) seen.delete(seen.keys().next().value as string);
+    return p;
+  };
+}
+
 /**
  * −P. For secp256k1 the SEC1 encoding of −P is P's with the prefix flipped (same x, y of the
  * other parity; these groups have no point with y = 0), so a remembered encoding carries over and
@@ -249,7 +276,7 @@ function makeEd25519(): Suite {
     taproot: false,
     encodePoint: (p) => memoEncode(p, (q) => q.toBytes()),
     encodePoints: batchEncoder(P as unknown as PointCons, (q) => q.toBytes()),
-    decodePoint(bytes, field) {
+    decodePoint: rememberDecoded((bytes, field) => {
       if (bytes.length !== 32) throw new FrostEncodingError(field, 'length');
       let p;
       try {
@@ -265,7 +292,7 @@ function makeEd25519(): Suite {
       if (!p.isTorsionFree()) throw new FrostEncodingError(field, 'mixed-order');
       encodings.set(p as unknown as Point, Uint8Array.from(bytes));
       return p as unknown as Point;
-    },
+    }),
     encodeScalar: (s) => bigToLe(s, 32),
     decodeScalar(bytes, field, nonZero) {
       if (bytes.length !== 32) throw new FrostEncodingError(field, 'length');

@@ -40,6 +40,18 @@ describe('Ed25519 decoding', () => {
       .toBytes();
     rejects(() => s.decodePoint(mixed, 'C[1]'), 'C[1]', 'mixed-order');
   });
+  test('a point that passed is remembered; a refused encoding is refused again, every time', () => {
+    const g = s.encodePoint(s.mulBase(0xfeedn));
+    const first = s.decodePoint(g, 'P');
+    assert.equal(s.decodePoint(Uint8Array.from(g), 'P'), first);
+    const mixed = ed25519.Point.BASE.multiply(5n)
+      .add(ed25519.Point.fromBytes(hb(order2)))
+      .toBytes();
+    for (const field of ['a', 'b'])
+      rejects(() => s.decodePoint(mixed, field), field, 'mixed-order');
+    // A wrong length of a remembered point's bytes is still a length fault.
+    rejects(() => s.decodePoint(g.subarray(0, 31), 'P'), 'P', 'length');
+  });
   test('non-canonical: y ≥ p, and x = 0 with the sign bit set', () => {
     rejects(() => s.decodePoint(hb('ee' + 'ff'.repeat(30) + '7f'), 'P'), 'P', 'non-canonical'); // y = p + 1
     rejects(() => s.decodePoint(hb('01' + '00'.repeat(30) + '80'), 'P'), 'P', 'non-canonical'); // −0

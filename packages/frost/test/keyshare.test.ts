@@ -50,6 +50,9 @@ test('loading refuses tampered shares, naming the field', () => {
     () => load({ ...good, extra: 1 }),
     (e: unknown) => e instanceof DecodeError && e.path === 'extra',
   );
+  // Loaded once, its public part is remembered as consistent: the tampered variants below must
+  // still be refused (each changes the public part, or the secret share that is always checked).
+  assert.equal(load(good).self, load(good).self);
   const flip = (h: string) =>
     h.slice(0, 2) + (parseInt(h.slice(2, 4), 16) ^ 1).toString(16).padStart(2, '0') + h.slice(4);
   expectKs({ ...good, secretShare: flip(good.secretShare) }, 'secretShare');
