@@ -97,6 +97,17 @@ export function renderTypes(doc: Schema): string {
     }
   }
   out.push('}', '', 'export type OperationKey = keyof Operations;', '');
+  // Every operation answers errors with the same ErrorResponse schema: its closed list of codes.
+  const anyOp = Object.values(Object.values(paths)[0] ?? {})[0];
+  const errorSchema = anyOp?.responses?.['4XX']?.content?.['application/json']?.schema as
+    { properties?: { error?: { properties?: { code?: unknown } } } } | undefined;
+  const code = errorSchema?.properties?.error?.properties?.code;
+  if (code === undefined) throw new Error('the OpenAPI document has no 4XX error code schema');
+  out.push(
+    "/** The stable `error.code` of every hub error answer (the hub's http/errors.ts). */",
+    `export type HubErrorCode = ${schemaToTs(code)};`,
+    '',
+  );
   return out.join('\n');
 }
 

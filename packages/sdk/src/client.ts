@@ -10,35 +10,12 @@
 import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { OperationKey, Operations } from './generated/api.ts';
+import type { HubErrorCode, OperationKey, Operations } from './generated/api.ts';
 
 /** JWT lifetime; the hub accepts at most 30 s. */
 const TOKEN_LIFETIME_S = 20;
 
-export type HubErrorCode =
-  | 'validation_failed'
-  | 'auth_missing'
-  | 'auth_malformed'
-  | 'auth_unknown_subject'
-  | 'auth_bad_signature'
-  | 'auth_expired'
-  | 'auth_not_yet_valid'
-  | 'auth_lifetime_too_long'
-  | 'auth_wrong_uri'
-  | 'auth_wrong_body_hash'
-  | 'auth_replayed_nonce'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'invalid_state'
-  | 'idempotency_key_reused'
-  | 'idempotency_key_invalid'
-  | 'pairing_token_invalid'
-  | 'pairing_token_used'
-  | 'csr_invalid'
-  | 'rate_limited'
-  | 'payload_too_large'
-  | 'internal';
+export type { HubErrorCode };
 
 /** An error answer of the hub: `{"error": {code, message, field?}}` with its HTTP status. */
 export class HubApiError extends Error {

@@ -4,6 +4,7 @@
  */
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
+import { ERROR_STATUSES } from './errors.ts';
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -20,7 +21,8 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
-      code: Type.String(),
+      // The closed list of codes (errors.ts), so clients (the SDK's generated types) get it too.
+      code: Type.Union(Object.keys(ERROR_STATUSES).map((c) => Type.Literal(c))),
       message: Type.String(),
       field: Type.Optional(Type.String()),
     }),

@@ -22,7 +22,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
-import { HubError, errorBody } from './errors.ts';
+import { ERROR_STATUSES, HubError, errorBody } from './errors.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { createNonceStore } from '../auth/nonce-store.ts';
 import { createRequestVerifier } from '../auth/request-token.ts';
@@ -166,7 +166,7 @@ export async function buildHubServer(
       error: {
         type: 'object',
         properties: {
-          code: { type: 'string' },
+          code: { type: 'string', enum: Object.keys(ERROR_STATUSES) },
           message: { type: 'string' },
           field: { type: 'string' },
         },

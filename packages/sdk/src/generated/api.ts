@@ -1102,3 +1102,29 @@ export interface Operations {
 }
 
 export type OperationKey = keyof Operations;
+
+/** The stable `error.code` of every hub error answer (the hub's http/errors.ts). */
+export type HubErrorCode =
+  | 'validation_failed'
+  | 'auth_missing'
+  | 'auth_malformed'
+  | 'auth_unknown_subject'
+  | 'auth_bad_signature'
+  | 'auth_expired'
+  | 'auth_not_yet_valid'
+  | 'auth_lifetime_too_long'
+  | 'auth_wrong_uri'
+  | 'auth_wrong_body_hash'
+  | 'auth_replayed_nonce'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_state'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_invalid'
+  | 'pairing_token_invalid'
+  | 'pairing_token_used'
+  | 'csr_invalid'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'internal';
