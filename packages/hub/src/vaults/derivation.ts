@@ -96,7 +96,35 @@ export interface DerivedAccount {
   readonly address: string;
 }
 
+/** Derived accounts kept (public values only), least recently used dropped first. */
+const DERIVED_ACCOUNTS = 4096;
+const derived = new Map<string, DerivedAccount>();
+
+/**
+ * The account below a vault key (its public key, verifying key and address). Derivation is pure
+ * and public, and every transaction re-derives its account (a pure-JS point multiplication per
+ * path step), so results are remembered by their inputs. Errors are not remembered.
+ */
 export function deriveAccount(
+  algorithm: KeyAlgorithmName,
+  rootPublicKeyHex: string,
+  chainCodeHex: string,
+  path: string,
+): DerivedAccount {
+  const id = `${algorithm}|${rootPublicKeyHex}|${chainCodeHex}|${path}`;
+  const hit = derived.get(id);
+  if (hit !== undefined) {
+    derived.delete(id); // re-inserted as the most recently used
+    derived.set(id, hit);
+    return hit;
+  }
+  const d = Object.freeze(computeAccount(algorithm, rootPublicKeyHex, chainCodeHex, path));
+  derived.set(id, d);
+  if (derived.size > DERIVED_ACCOUNTS) derived.delete(derived.keys().next().value as string);
+  return d;
+}
+
+function computeAccount(
   algorithm: KeyAlgorithmName,
   rootPublicKeyHex: string,
   chainCodeHex: string,
