@@ -15,6 +15,13 @@ const c = generateIdentity();
 const keys = (i: Identity) => ({ signing: i.signingPublic, encryption: i.encryptionPublic });
 const msg = new TextEncoder().encode('{"v":1,"payload":"round 1"}');
 
+// The frame layout, written out independently of e2e.ts: a field is a 2-byte length, then UTF-8.
+const te = new TextEncoder();
+const f = (x: string) => {
+  const v = te.encode(x);
+  return [v.length >> 8, v.length & 0xff, ...v];
+};
+
 function reason(f: () => unknown): string {
   try {
     f();
@@ -37,11 +44,6 @@ describe('e2e frames', () => {
   });
 
   test('the signature is the RFC 8032 one: noble makes the same bytes and verifies them', () => {
-    const te = new TextEncoder();
-    const f = (x: string) => {
-      const v = te.encode(x);
-      return [v.length >> 8, v.length & 0xff, ...v];
-    };
     const signed = Uint8Array.from([
       ...te.encode('quorate/e2e/v1/sig'),
       ...f('job-1'),
@@ -124,11 +126,6 @@ describe('e2e frames', () => {
   test('with the per-peer secret remembered, each frame is still under its own pair and job key', () => {
     // Independent derivation from the layout in e2e.ts, for frames sealed after the secret for
     // each peer is remembered (a→b was used above), to two peers and in two jobs.
-    const te = new TextEncoder();
-    const f = (x: string) => {
-      const v = te.encode(x);
-      return Uint8Array.from([v.length >> 8, v.length & 0xff, ...v]);
-    };
     const open = (
       own: Identity,
       peer: Identity,
@@ -167,44 +164,18 @@ describe('e2e frames', () => {
       reason(() => openFrame(b, keys(a), 'job-1', 'A', 'B', v)),
       'bad-version',
     );
+    // A low-order peer key, sealing or opening, refused every time (never remembered).
+    const lowOrder = (i: Identity) => ({
+      signing: i.signingPublic,
+      encryption: new Uint8Array(32),
+    });
+    for (const job of ['j', 'k'])
+      assert.equal(
+        reason(() => sealFrame(a, lowOrder(b), job, 'A', 'B', msg)),
+        'bad-peer-key',
+      );
     assert.equal(
-      reason(() =>
-        sealFrame(
-          a,
-          { signing: b.signingPublic, encryption: new Uint8Array(32) },
-          'j',
-          'A',
-          'B',
-          msg,
-        ),
-      ),
-      'bad-peer-key',
-    );
-    // Refused again, not remembered.
-    assert.equal(
-      reason(() =>
-        openFrame(
-          b,
-          { signing: a.signingPublic, encryption: new Uint8Array(32) },
-          'job-1',
-          'A',
-          'B',
-          frame,
-        ),
-      ),
-      'bad-peer-key',
-    );
-    assert.equal(
-      reason(() =>
-        sealFrame(
-          a,
-          { signing: b.signingPublic, encryption: new Uint8Array(32) },
-          'k',
-          'A',
-          'B',
-          msg,
-        ),
-      ),
+      reason(() => openFrame(b, lowOrder(a), 'job-1', 'A', 'B', frame)),
       'bad-peer-key',
     );
   });

@@ -133,23 +133,29 @@ function signRuntime(shares: Map<number, KeyShare>, signers: number[], msg: Uint
  * sign-core: every signer commits, computes its context and share (nonce store, package checks);
  * signer 1 is also the coordinator and checks the aggregate with the context it already has.
  */
-function signCore(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Array) {
+type Stored = { store: InMemoryNonceStore; id: string };
+/** Round one for every signer: its signing key, a fresh nonce in its own store, its commitment. */
+function commitAll(shares: Map<number, KeyShare>, signers: number[]) {
   const keys = signers.map((p) => signingKey(shares.get(p) as KeyShare));
-  const suite = (keys[0] as SigningKey).suite;
   const rng = deterministicRng(String(performance.now()));
-  const stores = new Map<number, { store: InMemoryNonceStore; id: string }>();
+  const stores = new Map<number, Stored>();
   const commitments = new Map<number, CommitmentPair>();
   for (const k of keys) {
     const store = new InMemoryNonceStore();
-    const [n] = preprocess(suite, k.secretShare, store, rng);
+    const [n] = preprocess(k.suite, k.secretShare, store, rng);
     stores.set(k.self, { store, id: (n as { id: string }).id });
     commitments.set(k.self, (n as { commitment: CommitmentPair }).commitment);
   }
+  return { keys, stores, commitments };
+}
+
+function signCore(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Array) {
+  const { keys, stores, commitments } = commitAll(shares, signers);
   const pkg = { message: msg, commitments };
   const zs = new Map<number, bigint>();
   let context: SigningContext | undefined;
   for (const k of keys) {
-    const s = stores.get(k.self) as { store: InMemoryNonceStore; id: string };
+    const s = stores.get(k.self) as Stored;
     const r = signShareWithContext(k, s.store, s.id, pkg);
     zs.set(k.self, r.share);
     context ??= r.context;
@@ -168,22 +174,13 @@ function signCore(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Ar
  * with those two peers measures the same work.
  */
 function signCoreSharedContext(shares: Map<number, KeyShare>, signers: number[], msg: Uint8Array) {
-  const keys = signers.map((p) => signingKey(shares.get(p) as KeyShare));
+  const { keys, stores, commitments } = commitAll(shares, signers);
   const first = keys[0] as SigningKey;
   const suite = first.suite;
-  const rng = deterministicRng(String(performance.now()));
-  const stores = new Map<number, { store: InMemoryNonceStore; id: string }>();
-  const commitments = new Map<number, CommitmentPair>();
-  for (const k of keys) {
-    const store = new InMemoryNonceStore();
-    const [n] = preprocess(suite, k.secretShare, store, rng);
-    stores.set(k.self, { store, id: (n as { id: string }).id });
-    commitments.set(k.self, (n as { commitment: CommitmentPair }).commitment);
-  }
   const context = signingContext(suite, first.publicKey, sortCommitments(commitments), msg);
   const zs: bigint[] = [];
   for (const k of keys) {
-    const s = stores.get(k.self) as { store: InMemoryNonceStore; id: string };
+    const s = stores.get(k.self) as Stored;
     const { nonces } = s.store.consume(s.id);
     zs.push(signatureShare(suite, context, k.self, k.secretShare, nonces));
   }
