@@ -369,4 +369,34 @@ describe('co-signer daemon: FROST refresh and reshare', () => {
       'after-2-of-3',
     );
   });
+
+  test('replacing a lost member: it gets no job; the others deal; the newcomer signs', async () => {
+    // g4 (party 5) is lost. p1 and g3 deal (2 = the old threshold); g1 joins again as party 6.
+    const job = await d.send(
+      reshareJob(
+        'life-reshare-replace',
+        [
+          participant(p1, 1, 'primary', null),
+          participant(g3, 4, 'guard', 'A'),
+          participant(g1, 6, 'guard', 'A'),
+        ],
+        { oldThreshold: 2, dealers: [1, 4], newParties: [1, 4, 6], threshold: 2 },
+      ),
+      [p1, g3, g1],
+    );
+    const out = await d.done(job, [p1, g3, g1], 'reshare replacing g4');
+    assert.equal(out['publicKey'], publicKey);
+    for (const i of [p1, g3, g1]) {
+      const s = parseKeyShare(share(i) as Uint8Array);
+      assert.deepEqual(s.parties, [1, 4, 6]);
+      assert.equal(s.threshold, 2);
+    }
+    // The lost member still holds its old share (it never heard of the reshare): the new shares
+    // are on another polynomial, so it can no longer sign with the committee.
+    assert.deepEqual(parseKeyShare(share(g4) as Uint8Array).parties, [1, 4, 5]);
+    await signAndVerify(
+      [participant(p1, 1, 'primary', null), participant(g1, 6, 'guard', 'A')],
+      'after-replacing',
+    );
+  });
 });

@@ -2,7 +2,7 @@
  * Resharing a vault key to a new committee (issue 9 item 1; docs/recovery.md "Resharing"): the
  * owner or an admin approves a `vault_key.reshare` configuration change naming the new committee
  * (primaries, guard sets with party ids, threshold = 1 + sets); the hub then sends one `reshare`
- * job to old ∪ new co-signers (every old holder deals), and only when every participant reported
+ * job to the dealers ∪ new co-signers, and only when every participant reported
  * `done` — each co-signer swaps its share only once every new party acknowledged, see the
  * co-signer's lifecycle.ts — does the hub record the new committee for the key (table
  * `vault_key_committees`, migration `0005_key_committees`). On any other outcome nothing is
@@ -10,6 +10,12 @@
  *
  * Party ids: a co-signer in both committees keeps its party id (its share's x-coordinate);
  * a co-signer joining takes a party id no old member has.
+ *
+ * Dealers: every old member connected to this hub when the job starts; at least the old threshold
+ * of them are needed (any t holders determine the key: the reshare protocol weighs each dealer's
+ * share by its Lagrange coefficient over the dealers). So a lost co-signer can be replaced while
+ * it is offline, as long as it leaves the committee. A member of the new committee must be online
+ * (it receives a new share); an offline one fails the reshare at once, with its name.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Migration } from 'kysely';
@@ -170,8 +176,26 @@ export function createReshareService(
     running.add(vaultId);
     try {
       const { key, old, next } = await check(workspaceId, vaultId, input);
-      const oldMembers = membersOf(old);
       const newMembers = membersOf(next);
+      const offlineNew = newMembers.filter((m) => !deps.relay.isOnline(m.cosignerId));
+      if (offlineNew.length > 0)
+        return {
+          ok: false,
+          jobId: null,
+          reason: `co-signer ${offlineNew.map((m) => m.cosignerId).join(', ')} of the new committee is offline`,
+        };
+      const allOld = membersOf(old);
+      // Offline old members cannot deal; they are all leaving (the check above), so they are left
+      // out of the job altogether.
+      const oldMembers = allOld.filter((m) => deps.relay.isOnline(m.cosignerId));
+      if (oldMembers.length < old.threshold)
+        return {
+          ok: false,
+          jobId: null,
+          reason:
+            `only ${oldMembers.length} of the ${allOld.length} current members are online; ` +
+            `resharing needs at least ${old.threshold} of them (the key's threshold) to deal`,
+        };
       // Roles and sets: the new committee's for its members, the old one's for leavers.
       const byId = new Map<string, Member>(oldMembers.map((m) => [m.cosignerId, m]));
       for (const m of newMembers) byId.set(m.cosignerId, m);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { sqliteMemory } from '../support/databases.ts';
 import { call } from '../support/hub.ts';
 import type { Json } from '../support/hub.ts';
-import { addCosigner } from '../orchestration/harness.ts';
+import { addCosigner, until } from '../orchestration/harness.ts';
 import type { FakeCosigner } from '../orchestration/harness.ts';
 import { buildWorld } from '../orchestration/signing.suite.ts';
 import type { World } from '../orchestration/signing.suite.ts';
@@ -149,6 +149,84 @@ describe('vault reshare', () => {
     const c = await call(w.hub, w.hub.owner, 'GET', `/v1/vaults/${w.vaultId}/committee`);
     assert.equal(c.json.committee.threshold, 2);
     assert.equal(c.json.committee.sets.length, 1);
+  });
+
+  test('an offline member that leaves does not deal: the online old members do', async () => {
+    const { w, extra } = await world();
+    const fresh = extra[0] as FakeCosigner;
+    const [g1, g2, g3] = w.guards as [FakeCosigner, FakeCosigner, FakeCosigner];
+    // g3 (party 4) is lost; fresh takes its place as party 5.
+    g3.close();
+    await until(() => !w.hub.stack.relay.isOnline(g3.id));
+    const replace = {
+      threshold: 2,
+      primaries: [{ cosignerId: w.primary.id, party: 1 }],
+      sets: [
+        {
+          name: 'A',
+          guards: [
+            { cosignerId: g1.id, party: 2 },
+            { cosignerId: g2.id, party: 3 },
+            { cosignerId: fresh.id, party: 5 },
+          ],
+        },
+      ],
+    };
+    const p = await propose(w, replace);
+    assert.equal(p.status, 202, p.body);
+    const ok = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(ok.json.status, 'COMPLETED');
+    const job = reshareJobs(fresh)[0]!;
+    assert.deepEqual(
+      { dealers: job.reshare!.dealers, newParties: job.reshare!.newParties },
+      { dealers: [1, 2, 3], newParties: [1, 2, 3, 5] },
+    );
+    assert.deepEqual(
+      job.participants.map((x) => x.partyId),
+      [1, 2, 3, 5],
+    );
+    assert.equal(reshareJobs(g3).length, 0);
+    const c = await call(w.hub, w.hub.owner, 'GET', `/v1/vaults/${w.vaultId}/committee`);
+    assert.deepEqual(
+      c.json.committee.sets[0].guards.map((g: Json) => g.party),
+      [2, 3, 5],
+    );
+  });
+
+  test('too few old members online, or an offline new member: refused with the reason, nothing sent', async () => {
+    const { w, extra } = await world();
+    const fresh = extra[0] as FakeCosigner;
+    const [g1, g2, g3] = w.guards as [FakeCosigner, FakeCosigner, FakeCosigner];
+    // The new committee keeps g1 and g2, who are offline.
+    for (const g of [g1, g2]) g.close();
+    await until(() => !w.hub.stack.relay.isOnline(g1.id) && !w.hub.stack.relay.isOnline(g2.id));
+    const p = await propose(w, upTo35(w, fresh));
+    const r = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
+    assert.equal(r.status, 409, r.body);
+    const change = await call(w.hub, w.hub.owner, 'GET', `/v1/config-changes/${p.json.id}`);
+    assert.match(
+      change.json.reason,
+      new RegExp(`co-signer ${g1.id}, ${g2.id} of the new committee is offline`),
+    );
+    // Only the primary online of the old four: below the threshold of 2, even for leavers only.
+    g3.close();
+    await until(() => !w.hub.stack.relay.isOnline(g3.id));
+    const alone = {
+      threshold: 2,
+      primaries: [{ cosignerId: w.primary.id, party: 1 }],
+      sets: [{ name: 'A', guards: [{ cosignerId: fresh.id, party: 5 }] }],
+    };
+    const q = await propose(w, alone);
+    const s = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${q.json.id}/approve`);
+    assert.equal(s.status, 409, s.body);
+    const change2 = await call(w.hub, w.hub.owner, 'GET', `/v1/config-changes/${q.json.id}`);
+    assert.match(
+      change2.json.reason,
+      /only 1 of the 4 current members are online; resharing needs at least 2 of them/,
+    );
+    assert.equal(reshareJobs(fresh).length, 0);
+    assert.equal(reshareJobs(w.primary).length, 0);
   });
 
   test('bad proposals are refused before any change is recorded', async () => {
