@@ -1,7 +1,8 @@
 /**
  * `quorate cosigner …` — the co-signer's operator commands (issue 6 "Deliver"):
  *   init, start, pair <token>, unpair, rename <name>, info, print-public-key,
- *   callback set|show|remove, config check, backup export (issue 9 item 2).
+ *   callback set|show|remove, config check, backup export (issue 9 item 2),
+ *   keys list|resolve|remove (keys-admin.ts).
  * Same signature as the CLI's other groups (`(argv, io) → exit code`): 0 ok, 1 failed,
  * 2 usage or configuration. Every command takes --config FILE (or QUORATE_COSIGNER_CONFIG),
  * --json and --help. Changes that need the workspace owner's approval (another API user, the
@@ -53,6 +54,7 @@ import {
 import type { Pairing, PendingChange } from './state.ts';
 import { KeyStore } from './protocols.ts';
 import { BackupExportError, exportBackups, recoveryRecipient } from './backup.ts';
+import { KeyAdminError, listKeys, removeKey, resolvePending } from './keys-admin.ts';
 import { RecoveryError } from '@quorate/recovery';
 
 export interface Io {
@@ -91,6 +93,9 @@ Commands:
   callback show      the approved callback handlers (per API user) and pending changes
   callback remove    remove an API user's callback handler (approved by the owner)
   backup export      export each key share encrypted to the offline recovery key
+  keys list          the keys held here, their committees and any pending (in-doubt) share
+  keys resolve       commit or discard an in-doubt pending share (co-signer stopped)
+  keys remove        erase a key this co-signer no longer belongs to (co-signer stopped)
   config check       validate the configuration and say how to fix it
 
 Run "quorate cosigner <command> --help" for its flags. See docs/cosigner-operator.md.`,
@@ -161,6 +166,34 @@ files of at least t co-signers for "quorate recovery verify | reconstruct" (docs
   --out DIR            where to write the backups (created 0700)
   --key ID             only this key (key id or public key hex; repeat for several; default all)
 ${COMMON}`,
+  'keys list': `Usage: quorate cosigner keys list [flags]
+
+Unseals secrets.db and lists every key: id, algorithm, public key, the committee of the active
+share (threshold, party ids) and a pending share if one waits. A pending share left after its
+refresh or reshare job ended is "in doubt": this co-signer acknowledged the new shares but did not
+see every other new party's acknowledgement. Learn the outcome (the hub records the key's new
+committee only when the job completed: GET /v1/vaults/{id}/committee), then "keys resolve".
+${COMMON}`,
+  'keys resolve': `Usage: quorate cosigner keys resolve --key ID --confirmation HEX (--commit | --discard) [flags]
+
+Resolves an in-doubt pending share by hand. --commit makes it the active share (the refresh or
+reshare did complete: the hub shows the new committee); --discard drops it (it did not: the hub
+shows the old committee). --confirmation is the digest "keys list" shows, so the share resolved
+is the one you checked. Recorded in the audit log first. Stop the co-signer before running it.
+  --key ID             the key id
+  --confirmation HEX   the pending share's confirmation digest (from "keys list")
+  --commit             make the pending share active
+  --discard            drop the pending share
+${COMMON}`,
+  'keys remove': `Usage: quorate cosigner keys remove --key ID --public-key HEX [flags]
+
+Erases a key's share, its metadata, presignatures and any pending share, e.g. after the key was
+reshared to a committee without this co-signer while it was offline. --public-key must be the
+key's public key (hex, as "keys list" shows), as a confirmation. Recorded in the audit log first.
+Stop the co-signer before running it; export a backup first if in doubt.
+  --key ID             the key id
+  --public-key HEX     the key's public key
+${COMMON}`,
   'config check': `Usage: quorate cosigner config check [flags]
 
 Validates the configuration file and environment; exit code 0 when valid, 2 otherwise.
@@ -185,6 +218,9 @@ const FLAGS = {
   'recovery-key': { type: 'string' },
   out: { type: 'string' },
   key: { type: 'string', multiple: true },
+  confirmation: { type: 'string' },
+  commit: { type: 'boolean' },
+  discard: { type: 'boolean' },
 } as const;
 
 type Flags = {
@@ -611,21 +647,12 @@ async function cmdCallback(ctx: Ctx, sub: string): Promise<number> {
   return 0;
 }
 
-async function cmdBackupExport(ctx: Ctx): Promise<number> {
-  const keyFile = ctx.flags['recovery-key'];
-  const outDir = ctx.flags.out;
-  if (keyFile === undefined || outDir === undefined)
-    throw new CliUsageError(
-      `--recovery-key and --out are required\n\n${HELP['backup export'] as string}`,
-    );
+/** Opens the sealed store and the audit log for an offline command, and closes both after. */
+async function withKeysAndAudit<T>(
+  ctx: Ctx,
+  f: (keys: KeyStore, audit: AuditLog) => Promise<T>,
+): Promise<T> {
   const cfg = config(ctx);
-  let text: string;
-  try {
-    text = readFileSync(keyFile, 'utf8');
-  } catch {
-    throw new CliUsageError(`cannot read --recovery-key ${keyFile}`);
-  }
-  const recipient = recoveryRecipient(text, keyFile);
   const opened = await openStore(cfg, sealFromConfig(cfg, ctx.env));
   const sink = new FileAuditSink(auditPath(cfg));
   try {
@@ -635,8 +662,88 @@ async function cmdBackupExport(ctx: Ctx): Promise<number> {
         ? { mode: 'hmac', hmacKey: loadAuditKey(opened.store) }
         : { mode: 'redact' },
     );
+    return await f(new KeyStore(opened.store), audit);
+  } finally {
+    await sink.close();
+    opened.close();
+  }
+}
+
+async function cmdKeys(ctx: Ctx, sub: 'list' | 'resolve' | 'remove'): Promise<number> {
+  const only = (ctx.flags.key ?? [])[0];
+  if (sub === 'list')
+    return withKeysAndAudit(ctx, async (keys) => {
+      const list = listKeys(keys);
+      print(
+        ctx,
+        { keys: list },
+        list.length === 0
+          ? 'no key on this co-signer'
+          : list
+              .map(
+                (k) =>
+                  `${k.keyId} ${k.algorithm ?? '?'} ${k.publicKey ?? '?'}` +
+                  (k.threshold === null
+                    ? ' (no active share)'
+                    : ` ${k.threshold}-of-[${k.parties.join(',')}]`) +
+                  (k.pending === null
+                    ? ''
+                    : `\n  pending share of job ${k.pending.jobId}: ${k.pending.threshold}-of-` +
+                      `[${k.pending.parties.join(',')}], confirmation ${k.pending.confirmation}`),
+              )
+              .join('\n'),
+      );
+      return 0;
+    });
+  if (only === undefined || (ctx.flags.key ?? []).length !== 1)
+    throw new CliUsageError(`--key ID is required, once\n\n${HELP[`keys ${sub}`] as string}`);
+  if (sub === 'resolve') {
+    const confirmation = ctx.flags.confirmation;
+    if (confirmation === undefined || ctx.flags.commit === ctx.flags.discard)
+      throw new CliUsageError(
+        `--confirmation and exactly one of --commit, --discard are required\n\n${HELP['keys resolve'] as string}`,
+      );
+    const decision = ctx.flags.commit ? 'commit' : 'discard';
+    return withKeysAndAudit(ctx, async (keys, audit) => {
+      const r = await resolvePending({ keys, keyId: only, decision, confirmation, audit });
+      print(
+        ctx,
+        r,
+        decision === 'commit'
+          ? `key ${only}: the pending share of job ${r.jobId} is now the active share`
+          : `key ${only}: the pending share of job ${r.jobId} was dropped; the active share stays`,
+      );
+      return 0;
+    });
+  }
+  const publicKey = ctx.flags['public-key'];
+  if (publicKey === undefined)
+    throw new CliUsageError(`--public-key HEX is required\n\n${HELP['keys remove'] as string}`);
+  return withKeysAndAudit(ctx, async (keys, audit) => {
+    const r = await removeKey({ keys, keyId: only, publicKey, audit });
+    print(ctx, r, `key ${only} (${r.publicKey}) erased from this co-signer`);
+    return 0;
+  });
+}
+
+async function cmdBackupExport(ctx: Ctx): Promise<number> {
+  const keyFile = ctx.flags['recovery-key'];
+  const outDir = ctx.flags.out;
+  if (keyFile === undefined || outDir === undefined)
+    throw new CliUsageError(
+      `--recovery-key and --out are required\n\n${HELP['backup export'] as string}`,
+    );
+  config(ctx); // a configuration error is reported before the key file is read
+  let text: string;
+  try {
+    text = readFileSync(keyFile, 'utf8');
+  } catch {
+    throw new CliUsageError(`cannot read --recovery-key ${keyFile}`);
+  }
+  const recipient = recoveryRecipient(text, keyFile);
+  return withKeysAndAudit(ctx, async (keys, audit) => {
     const exported = await exportBackups({
-      keys: new KeyStore(opened.store),
+      keys,
       recipient,
       outDir,
       keyIds: ctx.flags.key ?? [],
@@ -652,10 +759,7 @@ async function cmdBackupExport(ctx: Ctx): Promise<number> {
             .join('\n') + `\nencrypted to recovery key ${recipient.fingerprint}`,
     );
     return 0;
-  } finally {
-    await sink.close();
-    opened.close();
-  }
+  });
 }
 
 function cmdConfigCheck(ctx: Ctx): number {
@@ -709,7 +813,7 @@ export async function cosignerCommand(
   opts: CosignerCliOptions = {},
 ): Promise<number> {
   const [cmd, maybeSub, ...restAll] = argv;
-  const twoWord = cmd === 'callback' || cmd === 'config' || cmd === 'backup';
+  const twoWord = cmd === 'callback' || cmd === 'config' || cmd === 'backup' || cmd === 'keys';
   const name = twoWord ? `${cmd} ${maybeSub ?? ''}`.trim() : (cmd ?? '');
   const rest = twoWord ? restAll : argv.slice(1);
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -766,13 +870,20 @@ export async function cosignerCommand(
         return cmdConfigCheck(ctx);
       case 'backup export':
         return await cmdBackupExport(ctx);
+      case 'keys list':
+        return await cmdKeys(ctx, 'list');
+      case 'keys resolve':
+        return await cmdKeys(ctx, 'resolve');
+      case 'keys remove':
+        return await cmdKeys(ctx, 'remove');
     }
   } catch (e) {
     if (
       e instanceof CliUsageError ||
       e instanceof ConfigError ||
       e instanceof BackupExportError ||
-      e instanceof RecoveryError
+      e instanceof RecoveryError ||
+      e instanceof KeyAdminError
     ) {
       if (ctx.flags.json && e instanceof ConfigError)
         io.out(JSON.stringify({ error: 'config', issues: e.issues }, null, 2));

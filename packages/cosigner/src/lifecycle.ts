@@ -101,11 +101,27 @@ export class PendingShares {
       : { jobId: pm.jobId, confirmation: pm.confirmation, share };
   }
 
+  /** The metadata (committee) the pending share takes on at its commit. */
+  meta(name: string): KeyMeta | undefined {
+    const m = this.keys.store.get('key-meta-pending', name, 'meta');
+    return m === undefined ? undefined : (JSON.parse(dec.decode(m)) as PendingMeta).meta;
+  }
+
   /** Durably stores the new share as pending (replacing an older pending one). */
   put(name: string, scheme: string, share: Uint8Array, pm: PendingMeta): void {
     this.keys.store.transaction((tx) => {
       tx.put('key-share-pending', name, scheme, share);
       tx.put('key-meta-pending', name, 'meta', enc.encode(JSON.stringify(pm)));
+    });
+  }
+
+  /** Erases the key's active share, metadata, alias and presignatures, in one transaction. */
+  erase(name: string, publicKey: string): void {
+    this.keys.store.transaction((tx) => {
+      for (const r of tx.list('presignature', name)) tx.delete('presignature', name, r.id);
+      for (const r of tx.list('key-share', name)) tx.delete('key-share', name, r.id);
+      tx.delete('key-meta', name, 'meta');
+      tx.delete('key-alias', 'pub', publicKey);
     });
   }
 
@@ -129,14 +145,9 @@ export class PendingShares {
     const cur = leaving === null ? this.get(name) : undefined;
     if (leaving === null && (cur === undefined || cur.jobId !== jobId))
       throw new Error('commit: no pending share of this job');
+    if (leaving !== null) return this.erase(name, leaving.publicKey);
     store.transaction((tx) => {
       for (const r of tx.list('presignature', name)) tx.delete('presignature', name, r.id);
-      if (leaving !== null) {
-        for (const r of tx.list('key-share', name)) tx.delete('key-share', name, r.id);
-        tx.delete('key-meta', name, 'meta');
-        tx.delete('key-alias', 'pub', leaving.publicKey);
-        return;
-      }
       const m = JSON.parse(
         dec.decode(tx.get('key-meta-pending', name, 'meta') as Uint8Array),
       ) as PendingMeta;
