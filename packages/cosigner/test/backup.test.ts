@@ -25,6 +25,7 @@ import { dealerSplit, getSuite } from '@quorate/frost';
 import { deterministicRng } from '@quorate/runtime/harness';
 import { recoveryCommand } from '@quorate/recovery';
 import { cosignerCommand } from '../src/cli.ts';
+import { writeKeyFileConfig } from './helpers/config-file.ts';
 import { loadConfig } from '../src/config.ts';
 import { KeyStore } from '../src/protocols.ts';
 import { openStore, sealFromConfig } from '../src/state.ts';
@@ -85,22 +86,9 @@ describe('quorate cosigner backup export', () => {
     const schema = schemaOfCommittee(participants.slice(0, 2), 2);
     for (let i = 0; i < 3; i++) {
       const cs = join(dir, `cs-${i + 1}`);
-      const cfgFile = join(cs, 'cosigner.yaml');
-      cfgFiles.push(cfgFile);
       mkdirSync(cs, { recursive: true });
-      writeFileSync(
-        cfgFile,
-        [
-          `dataDir: ${join(cs, 'data')}`,
-          `counterFile: ${join(cs, 'counter', 'consumed.ctr')}`,
-          'seal:',
-          '  kind: keyfile',
-          `  path: ${join(cs, 'seal.key')}`,
-          'risk:',
-          '  operations:',
-          '    sign: {}',
-        ].join('\n'),
-      );
+      const cfgFile = writeKeyFileConfig(cs);
+      cfgFiles.push(cfgFile);
       const init = await run(cosignerCommand, ['init', '--config', cfgFile, '--generate-key-file']);
       assert.equal(init.code, 0, init.err);
       const cfg = loadConfig(cfgFile, {});

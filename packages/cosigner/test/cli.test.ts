@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
 import { cosignerCommand } from '../src/cli.ts';
+import { writeKeyFileConfig } from './helpers/config-file.ts';
 import { createTestCa } from './helpers/tls.ts';
 
 interface Captured {
@@ -32,23 +33,11 @@ describe('quorate cosigner CLI', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'quorate-cosigner-cli-'));
-    cfgFile = join(dir, 'cosigner.yaml');
-    writeFileSync(
-      cfgFile,
-      [
-        `dataDir: ${join(dir, 'data')}`,
-        `counterFile: ${join(dir, 'counter', 'consumed.ctr')}`,
-        'seal:',
-        '  kind: keyfile',
-        `  path: ${join(dir, 'seal.key')}`,
-        'hub:',
-        '  apiUrl: https://hub.test:8080',
-        '  cosignerUrl: wss://hub.test:8443',
-        'risk:',
-        '  operations:',
-        '    sign: {}',
-      ].join('\n'),
-    );
+    cfgFile = writeKeyFileConfig(dir, [
+      'hub:',
+      '  apiUrl: https://hub.test:8080',
+      '  cosignerUrl: wss://hub.test:8443',
+    ]);
     writeFileSync(
       join(dir, 'api-key.pem'),
       apiKey.privateKey.export({ type: 'pkcs8', format: 'pem' }),

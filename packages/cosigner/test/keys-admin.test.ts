@@ -6,12 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dealerSplit, getSuite, parseKeyShare, serializeKeyShare } from '@quorate/frost';
 import { deterministicRng } from '@quorate/runtime/harness';
 import { cosignerCommand } from '../src/cli.ts';
+import { writeKeyFileConfig } from './helpers/config-file.ts';
 import { loadConfig } from '../src/config.ts';
 import { PendingShares } from '../src/lifecycle.ts';
 import { KeyStore } from '../src/protocols.ts';
@@ -20,7 +21,7 @@ import { schemaOfCommittee } from '../src/clique.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await cosignerCommand(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
@@ -64,6 +65,9 @@ describe('quorate cosigner keys', () => {
   }).get(1)!;
   const pub = hex(getSuite('ed25519').encodePoint(old.publicKey));
   const CONFIRMATION = 'ab'.repeat(32);
+  /** `quorate cosigner keys <sub> --config … [args]`. */
+  const keysCmd = (sub: string, ...args: string[]) =>
+    run(['keys', sub, '--config', cfgFile, ...args]);
 
   async function withKeys<T>(f: (keys: KeyStore) => T): Promise<T> {
     const cfg = loadConfig(cfgFile, {});
@@ -102,21 +106,7 @@ describe('quorate cosigner keys', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'quorate-cosigner-keys-'));
-    cfgFile = join(dir, 'cosigner.yaml');
-    mkdirSync(join(dir, 'counter'));
-    writeFileSync(
-      cfgFile,
-      [
-        `dataDir: ${join(dir, 'data')}`,
-        `counterFile: ${join(dir, 'counter', 'consumed.ctr')}`,
-        'seal:',
-        '  kind: keyfile',
-        `  path: ${join(dir, 'seal.key')}`,
-        'risk:',
-        '  operations:',
-        '    sign: {}',
-      ].join('\n'),
-    );
+    cfgFile = writeKeyFileConfig(dir);
     const init = await run(['init', '--config', cfgFile, '--generate-key-file']);
     assert.equal(init.code, 0, init.err);
     await seed();
@@ -124,7 +114,7 @@ describe('quorate cosigner keys', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('list: the active committee and the pending share with its confirmation', async () => {
-    const r = await run(['keys', 'list', '--config', cfgFile, '--json']);
+    const r = await keysCmd('list', '--json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out), {
       keys: [
@@ -143,25 +133,22 @@ describe('quorate cosigner keys', () => {
         },
       ],
     });
-    const text = await run(['keys', 'list', '--config', cfgFile]);
+    const text = await keysCmd('list');
     assert.match(text.out, new RegExp(`confirmation ${CONFIRMATION}`));
   });
 
   test('resolve: a wrong confirmation or no decision changes nothing; --discard drops it', async () => {
-    const wrong = await run([
-      'keys',
+    const wrong = await keysCmd(
       'resolve',
-      '--config',
-      cfgFile,
       '--key',
       'vault-sol',
       '--confirmation',
       'cd'.repeat(32),
       '--commit',
-    ]);
+    );
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /has confirmation (ab){32}, not (cd){32}:/);
-    const both = await run(['keys', 'resolve', '--config', cfgFile, '--key', 'vault-sol']);
+    const both = await keysCmd('resolve', '--key', 'vault-sol');
     assert.equal(both.code, 2);
     assert.match(both.err, /exactly one of --commit, --discard/);
     assert.equal(
@@ -169,18 +156,15 @@ describe('quorate cosigner keys', () => {
       'reshare-job-1',
     );
 
-    const r = await run([
-      'keys',
+    const r = await keysCmd(
       'resolve',
-      '--config',
-      cfgFile,
       '--key',
       'vault-sol',
       '--confirmation',
       CONFIRMATION,
       '--discard',
       '--json',
-    ]);
+    );
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out), {
       keyId: 'vault-sol',
@@ -198,17 +182,14 @@ describe('quorate cosigner keys', () => {
 
   test('resolve --commit: the pending share becomes the active one, with its committee', async () => {
     await seed();
-    const r = await run([
-      'keys',
+    const r = await keysCmd(
       'resolve',
-      '--config',
-      cfgFile,
       '--key',
       'vault-sol',
       '--confirmation',
       CONFIRMATION,
       '--commit',
-    ]);
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /is now the active share/);
     await withKeys((k) => {
@@ -224,29 +205,11 @@ describe('quorate cosigner keys', () => {
   });
 
   test('remove: a wrong public key changes nothing; the right one erases the key', async () => {
-    const wrong = await run([
-      'keys',
-      'remove',
-      '--config',
-      cfgFile,
-      '--key',
-      'vault-sol',
-      '--public-key',
-      '00'.repeat(32),
-    ]);
+    const wrong = await keysCmd('remove', '--key', 'vault-sol', '--public-key', '00'.repeat(32));
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /nothing removed/);
     assert.notEqual(await withKeys((k) => k.meta('vault-sol')), undefined);
-    const r = await run([
-      'keys',
-      'remove',
-      '--config',
-      cfgFile,
-      '--key',
-      'vault-sol',
-      '--public-key',
-      pub,
-    ]);
+    const r = await keysCmd('remove', '--key', 'vault-sol', '--public-key', pub);
     assert.equal(r.code, 0, r.err);
     await withKeys((k) => {
       assert.equal(k.meta('vault-sol'), undefined);
@@ -254,18 +217,9 @@ describe('quorate cosigner keys', () => {
       assert.equal(k.resolve(pub), undefined);
     });
     assert.equal(audit().at(-1)!.type, 'key.remove');
-    const empty = await run(['keys', 'list', '--config', cfgFile]);
+    const empty = await keysCmd('list');
     assert.equal(empty.out, 'no key on this co-signer');
-    const missing = await run([
-      'keys',
-      'remove',
-      '--config',
-      cfgFile,
-      '--key',
-      'vault-sol',
-      '--public-key',
-      pub,
-    ]);
+    const missing = await keysCmd('remove', '--key', 'vault-sol', '--public-key', pub);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no key vault-sol on this co-signer/);
   });
