@@ -51,7 +51,9 @@ export function tapTweak(internalKey: Point, merkleRoot: Uint8Array): bigint {
 
 function shift(suite: Suite, k: Mutable, t: bigint): void {
   if (t === 0n) return;
-  const T = suite.mulBase(t);
+  // The tweak (HD step or TapTweak) comes from public data only, so T = t·G needs no
+  // constant-time multiplication.
+  const T = suite.mulBasePublic(t);
   k.secretShare = mod(k.secretShare + t, suite.order);
   k.publicKey = k.publicKey.add(T);
   for (const [p, Y] of k.verifyingShares) k.verifyingShares.set(p, Y.add(T));

@@ -13,6 +13,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { DerivationPathError, HARDENED, parsePath } from './path.ts';
+import { remembered } from './remembered.ts';
 
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
@@ -51,7 +52,20 @@ export function deriveSecp256k1(
   chainCode: Uint8Array,
   path: string | readonly number[],
 ): Derivation {
-  const steps = typeof path === 'string' ? parsePath(path) : [...path];
+  return rememberedSecp256k1(
+    rootPublicKey,
+    chainCode,
+    typeof path === 'string' ? parsePath(path) : [...path],
+  );
+}
+
+const rememberedSecp256k1 = remembered(computeSecp256k1);
+
+function computeSecp256k1(
+  rootPublicKey: Uint8Array,
+  chainCode: Uint8Array,
+  steps: readonly number[],
+): Derivation {
   if (rootPublicKey.length !== 33)
     throw new DerivationPathError('rootPublicKey', 'expected a 33-byte compressed point');
   if (chainCode.length !== 32) throw new DerivationPathError('chainCode', 'expected 32 bytes');

@@ -20,6 +20,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import type { Derivation, DerivationStep } from './bip32.ts';
 import { DerivationPathError, HARDENED, parsePath } from './path.ts';
+import { remembered } from './remembered.ts';
 
 const Point = ed25519.Point;
 const L = Point.Fn.ORDER;
@@ -45,7 +46,20 @@ export function deriveEd25519(
   chainCode: Uint8Array,
   path: string | readonly number[],
 ): Derivation {
-  const steps = typeof path === 'string' ? parsePath(path) : [...path];
+  return rememberedEd25519(
+    rootPublicKey,
+    chainCode,
+    typeof path === 'string' ? parsePath(path) : [...path],
+  );
+}
+
+const rememberedEd25519 = remembered(computeEd25519);
+
+function computeEd25519(
+  rootPublicKey: Uint8Array,
+  chainCode: Uint8Array,
+  steps: readonly number[],
+): Derivation {
   if (rootPublicKey.length !== 32)
     throw new DerivationPathError('rootPublicKey', 'expected a 32-byte Ed25519 point');
   if (chainCode.length !== 32) throw new DerivationPathError('chainCode', 'expected 32 bytes');

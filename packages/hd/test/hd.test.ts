@@ -115,3 +115,35 @@ describe('Ed25519 additive scheme', () => {
 });
 
 const PINNED_ED25519 = '7a42c8ca4deb48e720282b04b12663b3c3ea09e019bb1ac0b11b1dd761560b03';
+
+describe('remembered derivations', () => {
+  const root = secp256k1.Point.BASE.multiply(seedScalar('remembered', secp256k1.Point.Fn.ORDER));
+  const cc = sha256(new TextEncoder().encode('remembered chain code'));
+  test('a repeated derivation gives equal values, in copies a caller cannot spoil', () => {
+    for (const derive of [
+      () => deriveSecp256k1(root.toBytes(true), cc, 'm/7/8'),
+      () => deriveEd25519(ed25519.Point.BASE.multiply(9n).toBytes(), cc, 'm/7/8'),
+    ]) {
+      const first = derive();
+      const again = derive();
+      assert.notEqual(again, first);
+      assert.deepEqual(again, first);
+      first.publicKey.fill(0);
+      (first.steps[0] as { chainCode: Uint8Array }).chainCode.fill(0);
+      assert.deepEqual(derive(), again);
+    }
+    // Still @scure/bip32's answer after being remembered.
+    const scure = new HDKey({ publicKey: root.toBytes(true), chainCode: cc }).derive('m/7/8');
+    assert.equal(
+      hex(deriveSecp256k1(root.toBytes(true), cc, [7, 8]).publicKey),
+      hex(scure.publicKey!),
+    );
+  });
+  test('a refused input is refused every time', () => {
+    for (let i = 0; i < 2; i++)
+      assert.throws(
+        () => deriveEd25519(new Uint8Array(31), cc, 'm/1'),
+        (e: unknown) => e instanceof DerivationPathError && e.field === 'rootPublicKey',
+      );
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Derivations are pure functions of public inputs (root public key, chain code, path), and a
+ * co-signer derives the same account key for every signature of that account: one elliptic-curve
+ * multiplication and two point encodings per path step. So results are remembered by their
+ * inputs (bounded, least recently used dropped first). Errors are not remembered. Each caller
+ * gets its own copy of the byte arrays, so nothing a caller does reaches the remembered result.
+ */
+import type { Derivation } from './bip32.ts';
+
+const REMEMBERED = 1024;
+
+type Derive = (root: Uint8Array, chainCode: Uint8Array, steps: readonly number[]) => Derivation;
+
+const copy = (d: Derivation): Derivation => ({
+  path: [...d.path],
+  publicKey: d.publicKey.slice(),
+  chainCode: d.chainCode.slice(),
+  tweak: d.tweak,
+  steps: d.steps.map((s) => ({
+    ...s,
+    publicKey: s.publicKey.slice(),
+    chainCode: s.chainCode.slice(),
+  })),
+});
+
+export function remembered(derive: Derive): Derive {
+  const seen = new Map<string, Derivation>();
+  return (root, chainCode, steps) => {
+    const id = `${Buffer.from(root).toString('hex')}|${Buffer.from(chainCode).toString('hex')}|${steps.join('/')}`;
+    let d = seen.get(id);
+    if (d !== undefined)
+      seen.delete(id); // re-inserted as the most recently used
+    else d = derive(root, chainCode, steps);
+    seen.set(id, d);
+    if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
+    return copy(d);
+  };
+}
