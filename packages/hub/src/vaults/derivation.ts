@@ -10,6 +10,7 @@
  *    derivation; restated here because the hub may not import it) → Solana address (base58).
  * Hardened steps are refused: nobody holds the root private key.
  */
+import { createPublicKey, verify } from 'node:crypto';
 import { HDKey } from '@scure/bip32';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -179,7 +180,20 @@ export function verifySignature(
     const sig = hex.decode(signatureHex);
     const msg = hex.decode(digestHex);
     const key = hex.decode(verifyingKeyHex);
-    if (algorithm === 'eddsa-ed25519') return ed25519.verify(sig, msg, key);
+    // OpenSSL's RFC 8032 verification (strict encodings), about ten times faster than pure JS.
+    if (algorithm === 'eddsa-ed25519')
+      return (
+        key.length === 32 &&
+        verify(
+          null,
+          msg,
+          createPublicKey({
+            key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key).toString('base64url') },
+            format: 'jwk',
+          }),
+          sig,
+        )
+      );
     if (algorithm === 'schnorr-bip340') return schnorr.verify(sig, msg, key);
     return secp256k1.verify(sig, msg, key, { prehash: false, lowS: true, format: 'compact' });
   } catch {

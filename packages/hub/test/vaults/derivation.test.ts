@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { HDKey } from '@scure/bip32';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { deriveAccount } from '../../src/vaults/derivation.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { deriveAccount, verifySignature } from '../../src/vaults/derivation.ts';
 import { HubError } from '../../src/http/errors.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -30,4 +31,26 @@ test('a refused path is refused every time (errors are not remembered)', () => {
       () => deriveAccount('ecdsa-secp256k1', hex(root), hex(chainCode), "m/0'/1"),
       (e: unknown) => e instanceof HubError && e.field === 'path',
     );
+});
+
+test('Ed25519 signatures are checked by OpenSSL: a good one passes, any change fails', () => {
+  const sk = new Uint8Array(32).fill(3);
+  const pk = ed25519.getPublicKey(sk);
+  const msg = new TextEncoder().encode('a Solana message');
+  const sig = ed25519.sign(msg, sk);
+  assert.equal(verifySignature('eddsa-ed25519', hex(pk), hex(msg), hex(sig)), true);
+  const bad = Uint8Array.from(sig);
+  bad[5]! ^= 1;
+  assert.equal(verifySignature('eddsa-ed25519', hex(pk), hex(msg), hex(bad)), false);
+  assert.equal(verifySignature('eddsa-ed25519', hex(pk), hex(msg) + '00', hex(sig)), false);
+  assert.equal(verifySignature('eddsa-ed25519', hex(pk).slice(2), hex(msg), hex(sig)), false);
+  assert.equal(verifySignature('eddsa-ed25519', 'zz', hex(msg), hex(sig)), false);
+  // S ≥ ℓ (a malleated signature: S + ℓ) is refused, as RFC 8032 requires.
+  const L = ed25519.Point.Fn.ORDER;
+  const S = BigInt('0x' + hex(sig.slice(32).reverse()));
+  const big = Buffer.from((S + L).toString(16).padStart(64, '0'), 'hex').reverse();
+  assert.equal(
+    verifySignature('eddsa-ed25519', hex(pk), hex(msg), hex(sig.slice(0, 32)) + hex(big)),
+    false,
+  );
 });
