@@ -64,7 +64,8 @@ export interface ApprovedChange {
   /** Who approved it. */
   readonly decidedBy: string;
 }
-export type ChangeApplier = (change: ApprovedChange) => Promise<void>;
+/** Applies a change; it may return a note, kept as the COMPLETED change's reason (a warning). */
+export type ChangeApplier = (change: ApprovedChange) => Promise<void | { readonly note: string }>;
 
 export interface ConfigChangeView {
   readonly id: string;
@@ -152,7 +153,7 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
     return r ? parsePolicy(JSON.parse(r.document)) : null;
   }
 
-  async function apply(r: ConfigChangesTable): Promise<void> {
+  async function apply(r: ConfigChangesTable): Promise<void | { readonly note: string }> {
     const p = JSON.parse(r.payload) as Record<string, unknown>;
     switch (r.kind) {
       case 'cosigner.pair_api_user': {
@@ -206,7 +207,7 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
         const applier = appliers.get(r.kind);
         if (applier === undefined)
           throw new HubError('invalid_state', `no feature applies ${r.kind} changes`, 'kind');
-        await applier({
+        return applier({
           id: r.id,
           workspaceId: r.workspace_id,
           targetId: r.target_id,
@@ -299,14 +300,15 @@ export function createConfigChangeService(ctx: HubContext, registry: CosignerReg
         );
       const approved = await move(r, 'APPROVED', { decided_by: actor.id });
       await audit(r, actor.id, 'approve');
+      let applied: void | { readonly note: string };
       try {
-        await apply(approved);
+        applied = await apply(approved);
       } catch (e) {
         const reason = e instanceof HubError ? e.message : 'the change could not be applied';
         await db.updateTable('config_changes').set({ reason }).where('id', '=', r.id).execute();
         throw e;
       }
-      const done = await move(approved, 'COMPLETED', {});
+      const done = await move(approved, 'COMPLETED', applied ? { reason: applied.note } : {});
       return view(done);
     },
 

@@ -30,6 +30,12 @@ export const WS_PATH = '/v1/cosigner/ws';
 /** A co-signer that sent nothing for this long is offline (contract: heartbeat every 10 s). */
 export const SILENCE_OFFLINE_MS = 30_000;
 
+/** A participant that reported `done` before the job ended otherwise, with its output. */
+export interface ReportedDone {
+  readonly cosignerId: string;
+  readonly output: Readonly<Record<string, unknown>>;
+}
+
 export type JobOutcome =
   | { readonly status: 'done'; readonly output: Readonly<Record<string, unknown>> }
   | {
@@ -47,9 +53,15 @@ export type JobOutcome =
       readonly reason: string;
       /** Message ids proving an abort, as the reporting co-signer sent them (may be empty). */
       readonly evidence: readonly string[];
+      /** Participants that had reported done (a refresh or reshare may have committed there). */
+      readonly doneBy?: readonly ReportedDone[];
     }
   /** `missing`: the parties that never accepted, else those that had not reported done. */
-  | { readonly status: 'timeout'; readonly missing: readonly number[] }
+  | {
+      readonly status: 'timeout';
+      readonly missing: readonly number[];
+      readonly doneBy?: readonly ReportedDone[];
+    }
   | { readonly status: 'unreachable'; readonly missing: readonly number[] };
 
 /** One line for a job's outcome: what the transaction's transitions and the vault record say. */
@@ -325,7 +337,15 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
               for (const p of job.participants)
                 if (!run.done.has(p.cosignerId))
                   send(p.cosignerId, { type: 'cancel', jobId: job.jobId, reason: o.status });
-            resolve(o);
+            const doneBy = [...run.done].map(([cosignerId, output]) => ({
+              cosignerId,
+              output: JSON.parse(output) as Record<string, unknown>,
+            }));
+            resolve(
+              (o.status === 'failed' || o.status === 'timeout') && doneBy.length > 0
+                ? { ...o, doneBy }
+                : o,
+            );
           },
         };
         jobs.set(job.jobId, run);
@@ -351,6 +371,11 @@ export function createRelay(ctx: HubContext, registry: CosignerRegistry, opts: R
 
     runningJobs(): readonly string[] {
       return [...jobs.keys()];
+    },
+
+    /** The co-signers that reported a running job done so far. */
+    reportedDone(jobId: string): readonly string[] {
+      return [...(jobs.get(jobId)?.done.keys() ?? [])];
     },
 
     drops(): readonly Drop[] {

@@ -2,11 +2,13 @@
  * Resharing a vault key to a new committee (issue 9 item 1; docs/recovery.md "Resharing"): the
  * owner or an admin approves a `vault_key.reshare` configuration change naming the new committee
  * (primaries, guard sets with party ids, threshold = 1 + sets); the hub then sends one `reshare`
- * job to the dealers ∪ new co-signers, and only when every participant reported
- * `done` — each co-signer swaps its share only once every new party acknowledged, see the
- * co-signer's lifecycle.ts — does the hub record the new committee for the key (table
- * `vault_key_committees`, migration `0005_key_committees`). On any other outcome nothing is
- * recorded: the old committee stays the key's, and its shares stay active on the co-signers.
+ * job to the dealers ∪ new co-signers, and only when every participant reported `done` — each
+ * co-signer swaps its share only once every new party acknowledged, see the co-signer's
+ * lifecycle.ts — or at least one reported it done before the job ended otherwise (it committed
+ * there, so the new committee holds the key; the others are named as in doubt) does the hub
+ * record the new committee for the key (table `vault_key_committees`, migration
+ * `0005_key_committees`). On any other outcome nothing is recorded: the old committee stays the
+ * key's, and its shares stay active on the co-signers.
  *
  * Party ids: a co-signer in both committees keeps its party id (its share's x-coordinate);
  * a co-signer joining takes a party id no old member has.
@@ -100,7 +102,17 @@ function membersOf(s: SigningSchema): Member[] {
 }
 
 export type ReshareResult =
-  | { readonly ok: true; readonly jobId: string; readonly committee: SigningSchema }
+  | {
+      readonly ok: true;
+      readonly jobId: string;
+      readonly committee: SigningSchema;
+      /**
+       * The job ended without every participant's report, but some reported it done (so it
+       * committed there): these co-signers did not report and hold the new share pending, in
+       * doubt, under this confirmation digest (quorate cosigner keys resolve --commit).
+       */
+      readonly inDoubt?: { readonly cosignerIds: readonly string[]; readonly confirmation: string };
+    }
   | { readonly ok: false; readonly jobId: string | null; readonly reason: string };
 
 export function createReshareService(
@@ -253,6 +265,18 @@ export function createReshareService(
         .execute();
       const outcome = await deps.relay.runJob(job);
       const ok = outcome.status === 'done' && outcome.output['publicKey'] === key.public_key;
+      // A co-signer reports a reshare done only after it committed, and it commits only once
+      // every new party acknowledged the same result, each after storing its new share. So one
+      // such report means the new committee holds the key, even if others never reported (the
+      // commit rule's in-doubt case): the committee is recorded, and those others are named.
+      const committed =
+        ok || !('doneBy' in outcome) || outcome.doneBy === undefined
+          ? []
+          : outcome.doneBy.filter(
+              (d) =>
+                d.output['publicKey'] === key.public_key &&
+                typeof d.output['confirmation'] === 'string',
+            );
       const reason = ok
         ? 'done'
         : outcome.status === 'done'
@@ -275,7 +299,7 @@ export function createReshareService(
         })
         .where('id', '=', job.jobId)
         .execute();
-      if (!ok) return { ok: false, jobId: job.jobId, reason };
+      if (!ok && committed.length === 0) return { ok: false, jobId: job.jobId, reason };
       await db.transaction().execute(async (tx) => {
         await tx
           .insertInto('vault_key_committees')
@@ -293,7 +317,17 @@ export function createReshareService(
           .where('id', '=', key.id)
           .execute();
       });
-      return { ok: true, jobId: job.jobId, committee: next };
+      if (ok) return { ok: true, jobId: job.jobId, committee: next };
+      const reported = new Set(committed.map((d) => d.cosignerId));
+      return {
+        ok: true,
+        jobId: job.jobId,
+        committee: next,
+        inDoubt: {
+          cosignerIds: participants.map((p) => p.cosignerId).filter((id) => !reported.has(id)),
+          confirmation: committed[0]!.output['confirmation'] as string,
+        },
+      };
     } finally {
       running.delete(vaultId);
     }

@@ -97,6 +97,14 @@ export function registerVaultRoutes(app: HubApp, s: SigningStack): void {
         `the reshare did not complete (${r.reason}); the key keeps its committee`,
         'committee',
       );
+    if (r.inDoubt !== undefined)
+      return {
+        note:
+          `the reshare committed, but co-signer ${r.inDoubt.cosignerIds.join(', ')} did not report: ` +
+          `on each, stop it and run "quorate cosigner keys resolve --key ${c.targetId} ` +
+          `--confirmation ${r.inDoubt.confirmation} --commit" (a leaving one: "keys remove")`,
+      };
+    return undefined;
   });
   app.post(
     '/v1/vaults',

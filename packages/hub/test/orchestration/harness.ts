@@ -44,6 +44,8 @@ export type Behaviour =
   | { readonly kind: 'refuse'; readonly reason: string }
   /** Lost its pooled presignatures (restored from a backup): refuses sign jobs naming one. */
   | { readonly kind: 'lost-presignatures' }
+  /** Reports done at once, without the protocol messages (a party that committed, the others lost). */
+  | { readonly kind: 'done-at-once' }
   /** Report an abort naming these parties whenever they are in the job. */
   | {
       readonly kind: 'blame';
@@ -299,6 +301,13 @@ export async function addCosigner(hub: SigningHub): Promise<FakeCosigner> {
             check: 'presignature',
           });
         f.send({ type: 'job-accepted', jobId: job.jobId });
+        if (b.kind === 'done-at-once')
+          return f.send({
+            type: 'job-result',
+            jobId: job.jobId,
+            status: 'done',
+            output: output(job),
+          });
         if (b.kind === 'blame' && job.participants.some((p) => b.culprits.includes(p.partyId)))
           return f.send({
             type: 'job-result',

@@ -229,6 +229,60 @@ describe('vault reshare', () => {
     assert.equal(reshareJobs(w.primary).length, 0);
   });
 
+  test('committed at one co-signer, never reported by others: the new committee is recorded, the others named', async () => {
+    const { w, extra } = await world();
+    const fresh = extra[0] as FakeCosigner;
+    // The primary saw every acknowledgement and committed; the others' acks were lost, so they
+    // wait (silent, in doubt) until the job times out.
+    w.primary.behaviour = { kind: 'done-at-once' };
+    for (const c of [...w.guards, fresh]) c.behaviour = { kind: 'silent' };
+    const p = await propose(w, upTo35(w, fresh));
+    const approving = call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
+    await until(() => reshareJobs(fresh).length === 1, 'the reshare job');
+    const jobId = reshareJobs(fresh)[0]!.jobId;
+    // The primary's report has arrived; then the job times out.
+    await until(
+      () => w.hub.stack.relay.reportedDone(jobId).includes(w.primary.id),
+      'the primary reporting done',
+    );
+    assert.equal(w.hub.timers.fireAll(), 1);
+    const r = await approving;
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.status, 'COMPLETED');
+    const job = reshareJobs(fresh)[0]!;
+    const others = [w.guards[0]!, w.guards[1]!, w.guards[2]!, fresh].map((c) => c.id).join(', ');
+    assert.equal(
+      r.json.reason,
+      `the reshare committed, but co-signer ${others} did not report: on each, stop it and run ` +
+        `"quorate cosigner keys resolve --key ${w.vaultId} --confirmation ${job.sessionId} --commit" ` +
+        '(a leaving one: "keys remove")',
+    );
+    const c = await call(w.hub, w.hub.owner, 'GET', `/v1/vaults/${w.vaultId}/committee`);
+    assert.equal(c.json.committee.threshold, 3);
+    const row = await w.hub.ctx.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', job.jobId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'TIMEOUT');
+  });
+
+  test('no participant reported done: nothing is recorded (the old committee stays)', async () => {
+    const { w, extra } = await world();
+    const fresh = extra[0] as FakeCosigner;
+    for (const c of [w.primary, ...w.guards, fresh]) c.behaviour = { kind: 'silent' };
+    const p = await propose(w, upTo35(w, fresh));
+    const approving = call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
+    await until(() => reshareJobs(fresh).length === 1, 'the reshare job');
+    const jobId = reshareJobs(fresh)[0]!.jobId;
+    await until(() => w.hub.stack.relay.runningJobs().includes(jobId), 'the job running');
+    assert.equal(w.hub.timers.fireAll(), 1);
+    const r = await approving;
+    assert.equal(r.status, 409, r.body);
+    const c = await call(w.hub, w.hub.owner, 'GET', `/v1/vaults/${w.vaultId}/committee`);
+    assert.equal(c.json.committee.threshold, 2);
+  });
+
   test('bad proposals are refused before any change is recorded', async () => {
     const { w, extra } = await world();
     const fresh = extra[0] as FakeCosigner;
