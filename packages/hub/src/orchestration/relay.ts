@@ -64,6 +64,14 @@ export type JobOutcome =
     }
   | { readonly status: 'unreachable'; readonly missing: readonly number[] };
 
+/**
+ * Who had reported done before the job ended otherwise. For a refresh or reshare it matters: a
+ * co-signer reports done only after committing its new share, so the others hold theirs in doubt
+ * (quorate cosigner keys list / resolve).
+ */
+const doneAt = (d: readonly ReportedDone[] | undefined) =>
+  d === undefined || d.length === 0 ? '' : `; done at ${d.map((x) => x.cosignerId).join(', ')}`;
+
 /** One line for a job's outcome: what the transaction's transitions and the vault record say. */
 export function describeOutcome(o: JobOutcome): string {
   switch (o.status) {
@@ -74,10 +82,11 @@ export function describeOutcome(o: JobOutcome): string {
     case 'failed':
       return (
         `${o.kind} reported by ${o.by}: ${o.reason}` +
-        (o.culprits.length > 0 ? ` (culprits: parties ${o.culprits.join(', ')})` : '')
+        (o.culprits.length > 0 ? ` (culprits: parties ${o.culprits.join(', ')})` : '') +
+        doneAt(o.doneBy)
       );
     case 'timeout':
-      return `session timed out waiting for parties ${o.missing.join(', ')}`;
+      return `session timed out waiting for parties ${o.missing.join(', ')}${doneAt(o.doneBy)}`;
     case 'unreachable':
       return `parties ${o.missing.join(', ')} are not connected`;
   }

@@ -265,6 +265,11 @@ describe('vault reshare', () => {
       .where('id', '=', job.jobId)
       .executeTakeFirstOrThrow();
     assert.equal(row.status, 'TIMEOUT');
+    // The job's record says who had committed.
+    assert.match(
+      row.error ?? '',
+      new RegExp(`^session timed out waiting for parties 2, 3, 4, 5; done at ${w.primary.id}$`),
+    );
   });
 
   test('no participant reported done: nothing is recorded (the old committee stays)', async () => {
