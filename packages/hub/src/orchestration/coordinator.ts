@@ -390,9 +390,10 @@ export function createCoordinator(
           attempts.length < options.maxAttempts
         ) {
           // A member no longer holds the pooled presignature (restored from a backup, say). It is
-          // spent either way: the others consumed theirs on accepting. Not a refusal of the
-          // transaction, so the same clique signs again, in a fresh session and without a pooled
-          // presignature (presign and sign in one job).
+          // spent either way (the others may have consumed theirs already, and the pool never
+          // hands it out again). The refusal came before any protocol message and is not one of
+          // the transaction, so the same clique signs again, in a fresh session and without a
+          // pooled presignature (presign and sign in one job).
           withoutPool.add(attempt.cliqueKey);
           await opts.hooks?.onRetry?.(describeOutcome(o));
           outcome = {
