@@ -4,8 +4,9 @@
  * (primaries, guard sets with party ids, threshold = 1 + sets); the hub then sends one `reshare`
  * job to the dealers ∪ new co-signers, and only when every participant reported `done` — each
  * co-signer swaps its share only once every new party acknowledged, see the co-signer's
- * lifecycle.ts — or at least one reported it done before the job ended otherwise (it committed
- * there, so the new committee holds the key; the others are named as in doubt) does the hub
+ * lifecycle.ts — or at least the new threshold of new members reported it done before the job
+ * ended otherwise (they committed, so the new committee holds the key; the others are named as
+ * in doubt) does the hub
  * record the new committee for the key (table `vault_key_committees`, migration
  * `0005_key_committees`). On any other outcome nothing is recorded: the old committee stays the
  * key's, and its shares stay active on the co-signers.
@@ -266,17 +267,24 @@ export function createReshareService(
       const outcome = await deps.relay.runJob(job);
       const ok = outcome.status === 'done' && outcome.output['publicKey'] === key.public_key;
       // A co-signer reports a reshare done only after it committed, and it commits only once
-      // every new party acknowledged the same result, each after storing its new share. So one
-      // such report means the new committee holds the key, even if others never reported (the
-      // commit rule's in-doubt case): the committee is recorded, and those others are named.
-      const committed =
+      // every new party acknowledged the same result, each after storing its new share. So an
+      // honest report means the new committee holds the key, even if others never reported (the
+      // commit rule's in-doubt case). The hub records the committee on such reports only when
+      // at least the new threshold of new members made them: then at least one is honest unless
+      // a threshold of co-signers collude, and those members can sign already. Fewer: the change
+      // stays APPROVED, its reason naming who reported done (describeOutcome).
+      const newIds = new Set(newMembers.map((m) => m.cosignerId));
+      const reports =
         ok || !('doneBy' in outcome) || outcome.doneBy === undefined
           ? []
           : outcome.doneBy.filter(
               (d) =>
+                newIds.has(d.cosignerId) &&
                 d.output['publicKey'] === key.public_key &&
                 typeof d.output['confirmation'] === 'string',
             );
+      const confirmations = new Set(reports.map((d) => d.output['confirmation']));
+      const committed = reports.length >= next.threshold && confirmations.size === 1 ? reports : [];
       const reason = ok
         ? 'done'
         : outcome.status === 'done'

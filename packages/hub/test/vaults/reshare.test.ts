@@ -229,31 +229,30 @@ describe('vault reshare', () => {
     assert.equal(reshareJobs(w.primary).length, 0);
   });
 
-  test('committed at one co-signer, never reported by others: the new committee is recorded, the others named', async () => {
+  test('committed at a threshold of new members, never reported by others: the new committee is recorded, the others named', async () => {
     const { w, extra } = await world();
     const fresh = extra[0] as FakeCosigner;
-    // The primary saw every acknowledgement and committed; the others' acks were lost, so they
-    // wait (silent, in doubt) until the job times out.
-    w.primary.behaviour = { kind: 'done-at-once' };
-    for (const c of [...w.guards, fresh]) c.behaviour = { kind: 'silent' };
+    const [g1, g2, g3] = w.guards as [FakeCosigner, FakeCosigner, FakeCosigner];
+    // Three (the new threshold) saw every acknowledgement and committed; g3's and fresh's acks
+    // were lost, so they wait (silent, in doubt) until the job times out.
+    for (const c of [w.primary, g1, g2]) c.behaviour = { kind: 'done-at-once' };
+    for (const c of [g3, fresh]) c.behaviour = { kind: 'silent' };
     const p = await propose(w, upTo35(w, fresh));
     const approving = call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
     await until(() => reshareJobs(fresh).length === 1, 'the reshare job');
     const jobId = reshareJobs(fresh)[0]!.jobId;
-    // The primary's report has arrived; then the job times out.
     await until(
-      () => w.hub.stack.relay.reportedDone(jobId).includes(w.primary.id),
-      'the primary reporting done',
+      () => w.hub.stack.relay.reportedDone(jobId).length === 3,
+      'three co-signers reporting done',
     );
     assert.equal(w.hub.timers.fireAll(), 1);
     const r = await approving;
     assert.equal(r.status, 200, r.body);
     assert.equal(r.json.status, 'COMPLETED');
     const job = reshareJobs(fresh)[0]!;
-    const others = [w.guards[0]!, w.guards[1]!, w.guards[2]!, fresh].map((c) => c.id).join(', ');
     assert.equal(
       r.json.reason,
-      `the reshare committed, but co-signer ${others} did not report: on each, stop it and run ` +
+      `the reshare committed, but co-signer ${g3.id}, ${fresh.id} did not report: on each, stop it and run ` +
         `"quorate cosigner keys resolve --key ${w.vaultId} --confirmation ${job.sessionId} --commit" ` +
         '(a leaving one: "keys remove")',
     );
@@ -265,11 +264,34 @@ describe('vault reshare', () => {
       .where('id', '=', job.jobId)
       .executeTakeFirstOrThrow();
     assert.equal(row.status, 'TIMEOUT');
-    // The job's record says who had committed.
+    // The job's record says who had committed (in the order their reports arrived).
+    const m = /^session timed out waiting for parties 4, 5; done at (.+)$/.exec(row.error ?? '');
+    assert.ok(m, row.error ?? '');
+    assert.deepEqual(m[1]!.split(', ').sort(), [w.primary.id, g1.id, g2.id].sort());
+  });
+
+  test('fewer reports than the new threshold: nothing is recorded, the reason names who reported', async () => {
+    const { w, extra } = await world();
+    const fresh = extra[0] as FakeCosigner;
+    // One report is not enough: it could be a single co-signer's false claim.
+    w.primary.behaviour = { kind: 'done-at-once' };
+    for (const c of [...w.guards, fresh]) c.behaviour = { kind: 'silent' };
+    const p = await propose(w, upTo35(w, fresh));
+    const approving = call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
+    await until(() => reshareJobs(fresh).length === 1, 'the reshare job');
+    const jobId = reshareJobs(fresh)[0]!.jobId;
+    await until(() => w.hub.stack.relay.reportedDone(jobId).length === 1, 'the primary reporting');
+    assert.equal(w.hub.timers.fireAll(), 1);
+    const r = await approving;
+    assert.equal(r.status, 409, r.body);
+    const change = await call(w.hub, w.hub.owner, 'GET', `/v1/config-changes/${p.json.id}`);
+    assert.equal(change.json.status, 'APPROVED');
     assert.match(
-      row.error ?? '',
-      new RegExp(`^session timed out waiting for parties 2, 3, 4, 5; done at ${w.primary.id}$`),
+      change.json.reason,
+      new RegExp(`; done at ${w.primary.id}\\); the key keeps its committee$`),
     );
+    const c = await call(w.hub, w.hub.owner, 'GET', `/v1/vaults/${w.vaultId}/committee`);
+    assert.equal(c.json.committee.threshold, 2);
   });
 
   test('no participant reported done: nothing is recorded (the old committee stays)', async () => {
