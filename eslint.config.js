@@ -47,22 +47,36 @@ export default tseslint.config(
     },
   },
   {
-    // The hub holds no key share: it may import only the message envelope of the runtime and the
-    // dependency-free clique rule it shares with the co-signers.
+    // The hub holds no key share: it may import only the message envelope of the runtime, its
+    // dependency-free bounded cache, and the dependency-free clique rule shared with co-signers.
     files: ['packages/hub/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          // gitignore-style groups: a bare '@quorate/runtime' would exclude the whole directory,
+          // and a negated file below it could not be let back in; the bare name is a path.
+          paths: [
+            {
+              name: '@quorate/runtime',
+              message:
+                'The hub imports only @quorate/runtime/envelope and @quorate/runtime/recent.',
+            },
+          ],
           patterns: [
             {
               group: ['@quorate/*', '!@quorate/runtime', '!@quorate/clique'],
               message:
-                'The hub imports only @quorate/runtime/envelope and @quorate/clique (ARCHITECTURE.md).',
+                'The hub imports only @quorate/runtime/envelope, @quorate/runtime/recent and @quorate/clique (ARCHITECTURE.md).',
             },
             {
-              group: ['@quorate/runtime', '@quorate/runtime/*', '!@quorate/runtime/envelope'],
-              message: 'The hub imports only @quorate/runtime/envelope.',
+              group: [
+                '@quorate/runtime/*',
+                '!@quorate/runtime/envelope',
+                '!@quorate/runtime/recent',
+              ],
+              message:
+                'The hub imports only @quorate/runtime/envelope and @quorate/runtime/recent.',
             },
           ],
         },

@@ -53,23 +53,23 @@ describe('layer check', () => {
     rmSync(root, { recursive: true });
   });
 
-  test('the hub may import only @quorate/runtime/envelope and @quorate/clique', () => {
+  test('the hub may import only @quorate/runtime/envelope, /recent and @quorate/clique', () => {
     const root = fixture({
       runtime: { layer: 'primitives', source: '' },
       hub: {
         layer: 'hub',
         deps: ['@quorate/runtime'],
         source:
-          "import { Session } from '@quorate/runtime';\nimport type { Envelope } from '@quorate/runtime/envelope';\n",
+          "import { Session } from '@quorate/runtime';\nimport type { Envelope } from '@quorate/runtime/envelope';\nimport { RecentMap } from '@quorate/runtime/recent';\n",
       },
     });
     const r = check(root);
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /the hub may import only @quorate\/runtime\/envelope and @quorate\/clique, not @quorate\/runtime\n/,
+      /the hub may import only @quorate\/runtime\/envelope, @quorate\/runtime\/recent and @quorate\/clique, not @quorate\/runtime\n/,
     );
-    assert.doesNotMatch(r.stderr, /not @quorate\/runtime\/envelope/);
+    assert.doesNotMatch(r.stderr, /not @quorate\/runtime\/(envelope|recent)/);
     rmSync(root, { recursive: true });
   });
 

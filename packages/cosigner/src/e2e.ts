@@ -22,6 +22,7 @@ import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { signingKeyObject } from './identity.ts';
 import type { Identity } from './identity.ts';
+import { RecentMap } from '@quorate/runtime/recent';
 
 export const E2E_VERSION = 1;
 const NONCE = 24;
@@ -86,29 +87,22 @@ const SHARED_SECRETS_PER_KEY = 256;
  * sensitivity); the per-job, per-direction key is still derived by HKDF for every frame. Only
  * good secrets are kept: a bad peer key is refused every time.
  */
-const sharedSecrets = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+const sharedSecrets = new WeakMap<Uint8Array, RecentMap<string, Uint8Array>>();
 
 function sharedSecret(own: Uint8Array, peer: Uint8Array, from: string, jobId: string): Uint8Array {
   let byPeer = sharedSecrets.get(own);
-  if (!byPeer) sharedSecrets.set(own, (byPeer = new Map()));
-  const id = Buffer.from(peer).toString('hex');
-  const cached = byPeer.get(id);
-  if (cached) {
-    byPeer.delete(id); // re-inserted below as the most recent
-    byPeer.set(id, cached);
-    return cached;
-  }
-  let shared: Uint8Array;
-  try {
-    shared = x25519.getSharedSecret(own, peer);
-  } catch {
-    throw new E2eError('bad-peer-key', from, jobId);
-  }
-  // A low-order peer key gives an all-zero secret: refuse it rather than encrypt under a known key.
-  if (shared.every((b) => b === 0)) throw new E2eError('bad-peer-key', from, jobId);
-  byPeer.set(id, shared);
-  if (byPeer.size > SHARED_SECRETS_PER_KEY) byPeer.delete(byPeer.keys().next().value as string);
-  return shared;
+  if (!byPeer) sharedSecrets.set(own, (byPeer = new RecentMap(SHARED_SECRETS_PER_KEY)));
+  return byPeer.remember(Buffer.from(peer).toString('hex'), () => {
+    let shared: Uint8Array;
+    try {
+      shared = x25519.getSharedSecret(own, peer);
+    } catch {
+      throw new E2eError('bad-peer-key', from, jobId);
+    }
+    // A low-order peer key gives an all-zero secret: refuse it rather than encrypt under a known key.
+    if (shared.every((b) => b === 0)) throw new E2eError('bad-peer-key', from, jobId);
+    return shared;
+  });
 }
 
 /**
@@ -119,8 +113,7 @@ function sharedSecret(own: Uint8Array, peer: Uint8Array, from: string, jobId: st
  * key: our own next to the identity secret, peers' in a bounded map.
  */
 const ownSigningKeys = new WeakMap<Uint8Array, KeyObject>();
-const PEER_SIGNING_KEYS = 1024;
-const peerSigningKeys = new Map<string, KeyObject | null>();
+const peerSigningKeys = new RecentMap<string, KeyObject | null>(1024);
 
 function ownSigningKey(self: Identity): KeyObject {
   let k = ownSigningKeys.get(self.signingSecret);
@@ -130,25 +123,17 @@ function ownSigningKey(self: Identity): KeyObject {
 
 /** The peer's Ed25519 key as a KeyObject; null when the 32 bytes are not a valid public key. */
 function peerSigningKey(pub: Uint8Array): KeyObject | null {
-  const id = Buffer.from(pub).toString('hex');
-  let k = peerSigningKeys.get(id);
-  if (k === undefined) {
+  return peerSigningKeys.remember(Buffer.from(pub).toString('hex'), () => {
+    if (pub.length !== 32) return null;
     try {
-      k =
-        pub.length === 32
-          ? createPublicKey({
-              key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') },
-              format: 'jwk',
-            })
-          : null;
+      return createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') },
+        format: 'jwk',
+      });
     } catch {
-      k = null;
+      return null;
     }
-    peerSigningKeys.set(id, k);
-    if (peerSigningKeys.size > PEER_SIGNING_KEYS)
-      peerSigningKeys.delete(peerSigningKeys.keys().next().value as string);
-  }
-  return k;
+  });
 }
 
 function deriveKey(

@@ -5,6 +5,7 @@
  * degree t−1 whose value at 0 is the group key (Appendix C.2 vss_verify, in public form).
  */
 import { codec as c, normalizeParties } from '@quorate/runtime';
+import { RecentMap } from '@quorate/runtime/recent';
 import type { PartyId } from '@quorate/runtime';
 import { commitmentEval, lagrange, mod } from './core.ts';
 import { KeyShareError } from './errors.ts';
@@ -47,7 +48,7 @@ const wire = c.object({
 
 /** Public parts (threshold, parties, group key, verifying shares) that passed the deep check. */
 const CONSISTENT_KEYS = 256;
-const consistentKeys = new Set<string>();
+const consistentKeys = new RecentMap<string, true>(CONSISTENT_KEYS);
 
 /**
  * The deep check depends only on public values, and a co-signer loads the same key share for
@@ -86,7 +87,7 @@ export function validateKeyShare(k: KeyShare, deep = true): KeyShare {
     throw new KeyShareError('secretShare', 'does not match this party’s verifying share');
   if (!deep) return k;
   const id = publicPartId(suite, k, parties);
-  if (consistentKeys.has(id)) return k;
+  if (consistentKeys.get(id)) return k;
   // The first t verifying shares fix the polynomial; the others and the group key must agree.
   const basis = parties.slice(0, k.threshold);
   const at = (x: bigint): Point => {
@@ -103,9 +104,7 @@ export function validateKeyShare(k: KeyShare, deep = true): KeyShare {
     if (!Y || !at(BigInt(j)).equals(Y))
       throw new KeyShareError(`verifyingShares[${j}]`, 'not on the degree t−1 polynomial');
   }
-  consistentKeys.add(id);
-  if (consistentKeys.size > CONSISTENT_KEYS)
-    consistentKeys.delete(consistentKeys.values().next().value as string);
+  consistentKeys.set(id, true);
   return k;
 }
 

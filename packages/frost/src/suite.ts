@@ -10,6 +10,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { schnorr, secp256k1, secp256k1_hasher } from '@noble/curves/secp256k1.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { mulAddUnsafe, normalizeZ, pippenger } from '@noble/curves/abstract/curve.js';
+import { RecentMap } from '@quorate/runtime/recent';
 import { FrostEncodingError } from './errors.ts';
 
 export type SuiteId = 'ed25519' | 'secp256k1' | 'secp256k1-tr';
@@ -133,20 +134,9 @@ const DECODED_POINTS = 1024;
  * remembered: bad bytes are checked, and refused, every time.
  */
 function rememberDecoded(decode: (bytes: Uint8Array, field: string) => Point) {
-  const seen = new Map<string, Point>();
-  return (bytes: Uint8Array, field: string): Point => {
-    const id = hexOf(bytes);
-    const hit = seen.get(id);
-    if (hit !== undefined) {
-      seen.delete(id); // re-inserted as the most recently used
-      seen.set(id, hit);
-      return hit;
-    }
-    const p = decode(bytes, field);
-    seen.set(id, p);
-    if (seen.size > DECODED_POINTS) seen.delete(seen.keys().next().value as string);
-    return p;
-  };
+  const seen = new RecentMap<string, Point>(DECODED_POINTS);
+  return (bytes: Uint8Array, field: string): Point =>
+    seen.remember(hexOf(bytes), () => decode(bytes, field));
 }
 
 /**
@@ -205,17 +195,12 @@ const KEY_TABLES = 32;
 
 /** Suite.mulKey: counts uses per key encoding and gives frequent keys a window table. */
 function keyMultiplier(encode: (p: Point) => Uint8Array, zero: Point) {
-  const keys = new Map<string, { point: Point; uses: number }>();
+  const keys = new RecentMap<string, { point: Point; uses: number }>(KEY_TABLES);
   return (P: Point, k: bigint): Point => {
-    const id = hexOf(encode(P));
-    let e = keys.get(id);
     // noble keeps a table in a WeakMap keyed by the point object. The table goes on a private
     // copy (P + 0 is a new object), so it is freed when the key leaves this list even if the
     // caller's point lives on, and a caller's point (even the base point) is never altered.
-    if (e) keys.delete(id);
-    else e = { point: P.add(zero), uses: 0 };
-    keys.set(id, e); // Map order is insertion order: re-inserting marks it most recent
-    if (keys.size > KEY_TABLES) keys.delete(keys.keys().next().value as string);
+    const e = keys.remember(hexOf(encode(P)), () => ({ point: P.add(zero), uses: 0 }));
     if (++e.uses === KEY_TABLE_AFTER) e.point.precompute(KEY_TABLE_WINDOW);
     return e.point.multiplyUnsafe(k);
   };

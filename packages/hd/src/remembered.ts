@@ -5,6 +5,7 @@
  * inputs (bounded, least recently used dropped first). Errors are not remembered. Each caller
  * gets its own copy of the byte arrays, so nothing a caller does reaches the remembered result.
  */
+import { RecentMap } from '@quorate/runtime/recent';
 import type { Derivation } from './bip32.ts';
 
 const REMEMBERED = 1024;
@@ -24,15 +25,9 @@ const copy = (d: Derivation): Derivation => ({
 });
 
 export function remembered(derive: Derive): Derive {
-  const seen = new Map<string, Derivation>();
+  const seen = new RecentMap<string, Derivation>(REMEMBERED);
   return (root, chainCode, steps) => {
     const id = `${Buffer.from(root).toString('hex')}|${Buffer.from(chainCode).toString('hex')}|${steps.join('/')}`;
-    let d = seen.get(id);
-    if (d !== undefined)
-      seen.delete(id); // re-inserted as the most recently used
-    else d = derive(root, chainCode, steps);
-    seen.set(id, d);
-    if (seen.size > REMEMBERED) seen.delete(seen.keys().next().value as string);
-    return copy(d);
+    return copy(seen.remember(id, () => derive(root, chainCode, steps)));
   };
 }

@@ -6,6 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { RecentMap } from '@quorate/runtime/recent';
 import { HubError } from '../http/errors.ts';
 import type { KeyAlgorithm } from '../storage/schema.ts';
 
@@ -70,7 +71,7 @@ export function parsePublicKey(pem: unknown, field = 'publicKey'): ParsedPublicK
 
 /** Stored keys whose KeyObject is kept (API users sign every request). */
 const KEY_OBJECTS = 1024;
-const keyObjects = new Map<string, KeyObject>();
+const keyObjects = new RecentMap<string, KeyObject>(KEY_OBJECTS);
 
 /**
  * The KeyObject of a PEM the hub stored (already checked by parsePublicKey when it was set).
@@ -79,10 +80,5 @@ const keyObjects = new Map<string, KeyObject>();
  * enabled is still read from the database on each request; only the parsing is skipped.
  */
 export function storedPublicKey(pem: string): KeyObject {
-  let k = keyObjects.get(pem);
-  if (k !== undefined) keyObjects.delete(pem);
-  else k = createPublicKey({ key: pem, format: 'pem' });
-  keyObjects.set(pem, k);
-  if (keyObjects.size > KEY_OBJECTS) keyObjects.delete(keyObjects.keys().next().value as string);
-  return k;
+  return keyObjects.remember(pem, () => createPublicKey({ key: pem, format: 'pem' }));
 }

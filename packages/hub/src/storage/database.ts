@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Migration, SqliteDatabase } from 'kysely';
+import { RecentMap } from '@quorate/runtime/recent';
 import type { HubDatabase } from './schema.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -38,21 +39,14 @@ export function reusingStatements(
   sqlite: Database.Database,
   max = STATEMENT_CACHE,
 ): SqliteDatabase {
-  const kept = new Map<string, Database.Statement>();
+  const kept = new RecentMap<string, Database.Statement>(max);
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
       const s = kept.get(sql);
-      if (s !== undefined && !s.busy) {
-        kept.delete(sql); // re-inserted as the most recently used
-        kept.set(sql, s);
-        return s;
-      }
+      if (s !== undefined && !s.busy) return s;
       const fresh = sqlite.prepare(sql);
-      if (s === undefined) {
-        kept.set(sql, fresh);
-        if (kept.size > max) kept.delete(kept.keys().next().value as string);
-      }
+      if (s === undefined) kept.set(sql, fresh);
       return fresh;
     },
   };

@@ -12,6 +12,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { HDKey } from '@scure/bip32';
+import { RecentMap } from '@quorate/runtime/recent';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -99,7 +100,7 @@ export interface DerivedAccount {
 
 /** Derived accounts kept (public values only), least recently used dropped first. */
 const DERIVED_ACCOUNTS = 4096;
-const derived = new Map<string, DerivedAccount>();
+const derived = new RecentMap<string, DerivedAccount>(DERIVED_ACCOUNTS);
 
 /**
  * The account below a vault key (its public key, verifying key and address). Derivation is pure
@@ -112,17 +113,9 @@ export function deriveAccount(
   chainCodeHex: string,
   path: string,
 ): DerivedAccount {
-  const id = `${algorithm}|${rootPublicKeyHex}|${chainCodeHex}|${path}`;
-  const hit = derived.get(id);
-  if (hit !== undefined) {
-    derived.delete(id); // re-inserted as the most recently used
-    derived.set(id, hit);
-    return hit;
-  }
-  const d = Object.freeze(computeAccount(algorithm, rootPublicKeyHex, chainCodeHex, path));
-  derived.set(id, d);
-  if (derived.size > DERIVED_ACCOUNTS) derived.delete(derived.keys().next().value as string);
-  return d;
+  return derived.remember(`${algorithm}|${rootPublicKeyHex}|${chainCodeHex}|${path}`, () =>
+    Object.freeze(computeAccount(algorithm, rootPublicKeyHex, chainCodeHex, path)),
+  );
 }
 
 function computeAccount(
