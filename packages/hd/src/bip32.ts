@@ -12,8 +12,9 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { DerivationPathError, HARDENED, parsePath } from './path.ts';
+import { DerivationPathError, HARDENED } from './path.ts';
 import { remembered } from './remembered.ts';
+import type { DerivePath } from './remembered.ts';
 
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
@@ -47,19 +48,7 @@ function be(bytes: Uint8Array): bigint {
  * @param chainCode 32 bytes.
  * @param path `m/0/5` or the list of indices.
  */
-export function deriveSecp256k1(
-  rootPublicKey: Uint8Array,
-  chainCode: Uint8Array,
-  path: string | readonly number[],
-): Derivation {
-  return rememberedSecp256k1(
-    rootPublicKey,
-    chainCode,
-    typeof path === 'string' ? parsePath(path) : [...path],
-  );
-}
-
-const rememberedSecp256k1 = remembered(computeSecp256k1);
+export const deriveSecp256k1: DerivePath = remembered(computeSecp256k1);
 
 function computeSecp256k1(
   rootPublicKey: Uint8Array,

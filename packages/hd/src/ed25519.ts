@@ -19,8 +19,9 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import type { Derivation, DerivationStep } from './bip32.ts';
-import { DerivationPathError, HARDENED, parsePath } from './path.ts';
+import { DerivationPathError, HARDENED } from './path.ts';
 import { remembered } from './remembered.ts';
+import type { DerivePath } from './remembered.ts';
 
 const Point = ed25519.Point;
 const L = Point.Fn.ORDER;
@@ -41,19 +42,7 @@ function frame(prefix: number, A: Uint8Array, index: number): Uint8Array {
 }
 
 /** Derives a path below an Ed25519 root key (32-byte RFC 8032 encoding) and chain code. */
-export function deriveEd25519(
-  rootPublicKey: Uint8Array,
-  chainCode: Uint8Array,
-  path: string | readonly number[],
-): Derivation {
-  return rememberedEd25519(
-    rootPublicKey,
-    chainCode,
-    typeof path === 'string' ? parsePath(path) : [...path],
-  );
-}
-
-const rememberedEd25519 = remembered(computeEd25519);
+export const deriveEd25519: DerivePath = remembered(computeEd25519);
 
 function computeEd25519(
   rootPublicKey: Uint8Array,

@@ -7,10 +7,17 @@
  */
 import { RecentMap } from '@quorate/runtime/recent';
 import type { Derivation } from './bip32.ts';
+import { parsePath } from './path.ts';
 
 const REMEMBERED = 1024;
 
 type Derive = (root: Uint8Array, chainCode: Uint8Array, steps: readonly number[]) => Derivation;
+/** A derivation by path: `m/0/5` or the list of indices. */
+export type DerivePath = (
+  rootPublicKey: Uint8Array,
+  chainCode: Uint8Array,
+  path: string | readonly number[],
+) => Derivation;
 
 const copy = (d: Derivation): Derivation => ({
   path: [...d.path],
@@ -24,9 +31,11 @@ const copy = (d: Derivation): Derivation => ({
   })),
 });
 
-export function remembered(derive: Derive): Derive {
+/** `derive` by path (parsed here; a bad path is refused before anything), remembered. */
+export function remembered(derive: Derive): DerivePath {
   const seen = new RecentMap<string, Derivation>(REMEMBERED);
-  return (root, chainCode, steps) => {
+  return (root, chainCode, path) => {
+    const steps = typeof path === 'string' ? parsePath(path) : [...path];
     const id = `${Buffer.from(root).toString('hex')}|${Buffer.from(chainCode).toString('hex')}|${steps.join('/')}`;
     return copy(seen.remember(id, () => derive(root, chainCode, steps)));
   };
