@@ -43,26 +43,20 @@ const committee = (parties: number[]) =>
 describe('quorate cosigner keys', () => {
   let dir: string;
   let cfgFile: string;
-  const secret = 0x5eed5eed5eedn;
-  const chainCode = new Uint8Array(32).fill(9);
-  const old = dealerSplit({
-    suite: 'ed25519',
-    threshold: 2,
-    parties: [1, 2, 3],
-    secret,
-    chainCode,
-    rng: deterministicRng('cosigner/keys-admin-old'),
-  }).get(1)!;
+  /** Party 1's share of one fixed Ed25519 key, dealt among `parties` (another polynomial each). */
+  const shareOf1 = (parties: number[]) =>
+    dealerSplit({
+      suite: 'ed25519',
+      threshold: 2,
+      parties,
+      secret: 0x5eed5eed5eedn,
+      chainCode: new Uint8Array(32).fill(9),
+      rng: deterministicRng(`cosigner/keys-admin-${parties.join('')}`),
+    }).get(1)!;
+  const old = shareOf1([1, 2, 3]);
   // The share a reshare to parties 1, 2, 4 would have left pending (same key and party 1,
   // another polynomial; a dealer split of the same secret stands in for it here).
-  const next = dealerSplit({
-    suite: 'ed25519',
-    threshold: 2,
-    parties: [1, 2, 4],
-    secret,
-    chainCode,
-    rng: deterministicRng('cosigner/keys-admin-new'),
-  }).get(1)!;
+  const next = shareOf1([1, 2, 4]);
   const pub = hex(getSuite('ed25519').encodePoint(old.publicKey));
   const CONFIRMATION = 'ab'.repeat(32);
   /** `quorate cosigner keys <sub> --config … [args]`. */
