@@ -89,3 +89,28 @@ describe('layer check', () => {
     rmSync(root, { recursive: true });
   });
 });
+
+describe('ESLint: the hub rule (eslint.config.js)', () => {
+  test('lets runtime/envelope, runtime/recent and clique through, and refuses the rest', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: repoRoot });
+    const imports = [
+      '@quorate/runtime/envelope',
+      '@quorate/runtime/recent',
+      '@quorate/clique',
+      '@quorate/runtime',
+      '@quorate/runtime/harness',
+      '@quorate/frost',
+    ];
+    const source =
+      imports.map((m, i) => `import * as m${i} from '${m}';`).join('\n') +
+      `\nexport const all = [${imports.map((_, i) => `m${i}`).join(', ')}];\n`;
+    const [result] = await eslint.lintText(source, {
+      filePath: join(repoRoot, 'packages/hub/src/layer-probe.ts'),
+    });
+    const refused = (result?.messages ?? [])
+      .filter((m) => m.ruleId === 'no-restricted-imports')
+      .map((m) => imports[m.line - 1]);
+    assert.deepEqual(refused, ['@quorate/runtime', '@quorate/runtime/harness', '@quorate/frost']);
+  });
+});
