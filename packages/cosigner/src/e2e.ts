@@ -18,9 +18,9 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { randomBytes, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { signingKeyObject } from './identity.ts';
+import { ed25519PublicKeyObject, signingKeyObject } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { RecentMap } from '@quorate/runtime/recent';
 
@@ -126,10 +126,7 @@ function peerSigningKey(pub: Uint8Array): KeyObject | null {
   return peerSigningKeys.remember(Buffer.from(pub).toString('hex'), () => {
     if (pub.length !== 32) return null;
     try {
-      return createPublicKey({
-        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(pub).toString('base64url') },
-        format: 'jwk',
-      });
+      return ed25519PublicKeyObject(pub);
     } catch {
       return null;
     }

@@ -97,12 +97,14 @@ export function callbackSigningKey(id: Identity): CallbackKey {
   return { alg: 'EdDSA', key: signingKeyObject(id), kid: b64u(id.signingPublic).slice(0, 16) };
 }
 
+/** A raw 32-byte Ed25519 public key as a node KeyObject (throws if it is not one). */
+export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64u(raw) }, format: 'jwk' });
+}
+
 /** SPKI PEM of the callback/identity public key: what a callback handler is configured with. */
 export function identityPublicKeyPem(id: Identity): string {
-  return createPublicKey({
-    key: { kty: 'OKP', crv: 'Ed25519', x: b64u(id.signingPublic) },
-    format: 'jwk',
-  })
+  return ed25519PublicKeyObject(id.signingPublic)
     .export({ type: 'spki', format: 'pem' })
     .toString();
 }

@@ -62,6 +62,9 @@ describe('quorate cosigner keys', () => {
   /** `quorate cosigner keys <sub> --config … [args]`. */
   const keysCmd = (sub: string, ...args: string[]) =>
     run(['keys', sub, '--config', cfgFile, ...args]);
+  /** `keys resolve --key vault-sol --confirmation <digest> [flags]`. */
+  const resolveCmd = (confirmation: string, ...flags: string[]) =>
+    keysCmd('resolve', '--key', 'vault-sol', '--confirmation', confirmation, ...flags);
 
   async function withKeys<T>(f: (keys: KeyStore) => T): Promise<T> {
     const cfg = loadConfig(cfgFile, {});
@@ -132,14 +135,7 @@ describe('quorate cosigner keys', () => {
   });
 
   test('resolve: a wrong confirmation or no decision changes nothing; --discard drops it', async () => {
-    const wrong = await keysCmd(
-      'resolve',
-      '--key',
-      'vault-sol',
-      '--confirmation',
-      'cd'.repeat(32),
-      '--commit',
-    );
+    const wrong = await resolveCmd('cd'.repeat(32), '--commit');
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /has confirmation (ab){32}, not (cd){32}:/);
     const both = await keysCmd('resolve', '--key', 'vault-sol');
@@ -150,15 +146,7 @@ describe('quorate cosigner keys', () => {
       'reshare-job-1',
     );
 
-    const r = await keysCmd(
-      'resolve',
-      '--key',
-      'vault-sol',
-      '--confirmation',
-      CONFIRMATION,
-      '--discard',
-      '--json',
-    );
+    const r = await resolveCmd(CONFIRMATION, '--discard', '--json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out), {
       keyId: 'vault-sol',
@@ -176,14 +164,7 @@ describe('quorate cosigner keys', () => {
 
   test('resolve --commit: the pending share becomes the active one, with its committee', async () => {
     await seed();
-    const r = await keysCmd(
-      'resolve',
-      '--key',
-      'vault-sol',
-      '--confirmation',
-      CONFIRMATION,
-      '--commit',
-    );
+    const r = await resolveCmd(CONFIRMATION, '--commit');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /is now the active share/);
     await withKeys((k) => {

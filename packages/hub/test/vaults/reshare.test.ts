@@ -40,29 +40,34 @@ afterEach(async () => {
 
 const reshareJobs = (c: FakeCosigner) => c.jobs.filter((j) => j.kind === 'reshare');
 
+/**
+ * A committee proposal: the world's primary as party 1 and the given guard sets (co-signer,
+ * party), threshold = 1 + number of sets (the schema rule).
+ */
+function committee(w: World, sets: Record<string, [FakeCosigner, number][]>) {
+  return {
+    threshold: 1 + Object.keys(sets).length,
+    primaries: [{ cosignerId: w.primary.id, party: 1 }],
+    sets: Object.entries(sets).map(([name, guards]) => ({
+      name,
+      guards: guards.map(([c, party]) => ({ cosignerId: c.id, party })),
+    })),
+  };
+}
+
 /** 3-of-5: the primary, set A {g1, g2}, set B {g3, new}; g1..g3 keep parties 2..4. */
 function upTo35(w: World, fresh: FakeCosigner) {
   const [g1, g2, g3] = w.guards as [FakeCosigner, FakeCosigner, FakeCosigner];
-  return {
-    threshold: 3,
-    primaries: [{ cosignerId: w.primary.id, party: 1 }],
-    sets: [
-      {
-        name: 'A',
-        guards: [
-          { cosignerId: g1.id, party: 2 },
-          { cosignerId: g2.id, party: 3 },
-        ],
-      },
-      {
-        name: 'B',
-        guards: [
-          { cosignerId: g3.id, party: 4 },
-          { cosignerId: fresh.id, party: 5 },
-        ],
-      },
+  return committee(w, {
+    A: [
+      [g1, 2],
+      [g2, 3],
     ],
-  };
+    B: [
+      [g3, 4],
+      [fresh, 5],
+    ],
+  });
 }
 
 async function propose(w: World, body: Json) {
@@ -158,20 +163,13 @@ describe('vault reshare', () => {
     // g3 (party 4) is lost; fresh takes its place as party 5.
     g3.close();
     await until(() => !w.hub.stack.relay.isOnline(g3.id));
-    const replace = {
-      threshold: 2,
-      primaries: [{ cosignerId: w.primary.id, party: 1 }],
-      sets: [
-        {
-          name: 'A',
-          guards: [
-            { cosignerId: g1.id, party: 2 },
-            { cosignerId: g2.id, party: 3 },
-            { cosignerId: fresh.id, party: 5 },
-          ],
-        },
+    const replace = committee(w, {
+      A: [
+        [g1, 2],
+        [g2, 3],
+        [fresh, 5],
       ],
-    };
+    });
     const p = await propose(w, replace);
     assert.equal(p.status, 202, p.body);
     const ok = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${p.json.id}/approve`);
@@ -212,11 +210,7 @@ describe('vault reshare', () => {
     // Only the primary online of the old four: below the threshold of 2, even for leavers only.
     g3.close();
     await until(() => !w.hub.stack.relay.isOnline(g3.id));
-    const alone = {
-      threshold: 2,
-      primaries: [{ cosignerId: w.primary.id, party: 1 }],
-      sets: [{ name: 'A', guards: [{ cosignerId: fresh.id, party: 5 }] }],
-    };
+    const alone = committee(w, { A: [[fresh, 5]] });
     const q = await propose(w, alone);
     const s = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${q.json.id}/approve`);
     assert.equal(s.status, 409, s.body);
