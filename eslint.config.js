@@ -47,6 +47,19 @@ export default tseslint.config(
     },
   },
   {
+    // The hub's web console runs in the browser (packages/hub/console, served by http/console.ts).
+    files: ['packages/hub/console/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        crypto: 'readonly',
+        Node: 'readonly',
+      },
+    },
+  },
+  {
     // The hub holds no key share: it may import only the message envelope of the runtime, its
     // dependency-free bounded cache, and the dependency-free clique rule shared with co-signers.
     files: ['packages/hub/**/*.ts'],

@@ -27,6 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/quorate.js', import.meta.url));
 
 interface Summary {
   hubUrl: string;
+  console: { url: string; userId: string; keyFile: string };
   processes: { name: string; pid: number }[];
   cosigners: { id: string; name: string; role: string; set: string | null }[];
   keys: { ecdsa: { publicKey: string; address: string }; eddsa: { publicKey: string } };
@@ -112,6 +113,10 @@ describe('quorate dev up', () => {
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     first = r.summary;
     assert.match(first.hubUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(first.console.url, `${first.hubUrl}/console/`);
+    assert.equal(first.console.keyFile, join(dir, 'hub', 'owner-key.pem'));
+    assert.match(readFileSync(first.console.keyFile, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/);
+    assert.match(first.console.userId, /^[\w-]{8,}$/);
     assert.deepEqual(
       first.cosigners.map((c) => [c.name, c.role, c.set]),
       [

@@ -262,8 +262,9 @@ export async function hubCommand(
               {
                 api: { host: hub.config.api.host, port: api },
                 cosigners: { host: hub.config.cosigners.host, port: listener.port },
+                console: `http://${hub.config.api.host}:${api}/console/`,
               },
-              `hub API on http://${hub.config.api.host}:${api}, co-signers (mTLS) on ${hub.config.cosigners.host}:${listener.port}`,
+              `hub API on http://${hub.config.api.host}:${api} (web console: /console/), co-signers (mTLS) on ${hub.config.cosigners.host}:${listener.port}`,
             );
             for (const rt of runtimes) rt.attachCosignerListener?.(listener.server);
             for (const rt of runtimes) rt.start?.();

@@ -42,6 +42,8 @@ export interface DevSummary {
     eddsa: { publicKey: string };
   };
   readonly transactions: DemoTransaction[];
+  /** The hub's web console and how to sign in to it as the workspace owner. */
+  readonly console: { url: string; userId: string; keyFile: string };
 }
 
 /**
@@ -85,6 +87,7 @@ function nextSteps(s: DevSummary): string {
   const env = `QUORATE_HUB_URL=${s.hubUrl}`;
   return [
     `Hub API:        ${s.hubUrl}  (OpenAPI: ${s.hubUrl}/openapi.json)`,
+    `Web console:    ${s.console.url}  (user id ${s.console.userId}, key file ${s.console.keyFile})`,
     `Data directory: ${s.dataDir}`,
     `Logs:           ${join(s.dataDir, 'logs')}/{hub,primary,guard-a,guard-b,callback-handler}.log`,
     `Co-signers:     ${s.cosigners.map((c) => `${c.name} (${c.role}${c.set ? ` ${c.set}` : ''}) ${c.id}`).join(', ')}`,
@@ -165,6 +168,11 @@ export async function devCommand(
       })),
       keys,
       transactions,
+      console: {
+        url: `${stack.hubUrl}/console/`,
+        userId: stack.state.ownerId,
+        keyFile: join(dataDir, 'hub', 'owner-key.pem'),
+      },
     };
     progress(`ready in ${Math.round((Date.now() - t0) / 1000)} s`);
     if (v.json === true) io.out(JSON.stringify(summary));

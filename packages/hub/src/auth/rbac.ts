@@ -25,6 +25,9 @@ const EDITORS: readonly Role[] = ['owner', 'admin', 'editor'];
 export const ROUTE_ACCESS: Readonly<Record<string, Access>> = Object.freeze({
   'GET /openapi.json': 'public',
   'GET /health': 'public',
+  // The web console's static files (http/console.ts); its API calls are signed like any other.
+  'GET /console': 'public',
+  'GET /console/*': 'public',
   'POST /v1/cosigners/pair': 'pairing',
   'GET /v1/me': EVERYONE,
   'GET /v1/workspace': EVERYONE,

@@ -22,6 +22,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
+import { registerConsoleRoutes } from './console.ts';
 import { ERROR_STATUSES, HubError, errorBody } from './errors.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { createNonceStore } from '../auth/nonce-store.ts';
@@ -277,6 +278,7 @@ export async function buildHubServer(
   registerWorkspaceRoutes(app, services, ctx);
   registerCosignerRoutes(app, services);
   registerConfigChangeRoutes(app, services);
+  registerConsoleRoutes(app);
   const runtimes: HubExtensionRuntime[] = [];
   for (const ext of opts.extensions ?? []) {
     const rt = (await ext.setup?.(ctx, services)) ?? {};

@@ -1,0 +1,78 @@
+// Configuration changes (pairing, callback handlers, policy, signing schema, allow-list,
+// reshares): every change with its payload; approve or reject (owner, admin) and cancel (also
+// editor) while it waits for approval.
+import { badge, h, table, when } from '../dom.js';
+
+const CANCELLERS = new Set(['owner', 'admin', 'editor']);
+
+function decision(ctx, change, what, label, body) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `change-${what}`,
+      'data-change': change.id,
+      onclick: async (ev) => {
+        ev.target.disabled = true;
+        try {
+          const after = await ctx.request(
+            'POST',
+            `/v1/config-changes/${change.id}/${what}`,
+            body?.(),
+          );
+          ctx.ok(`${label}: the change ${change.kind} is now ${after.status}.`);
+        } catch (e) {
+          ctx.fail(e);
+        }
+        ctx.rerender();
+      },
+    },
+    label,
+  );
+}
+
+function actions(ctx, change) {
+  if (change.status !== 'WAITING_FOR_APPROVAL') return '';
+  const out = [];
+  if (change.approverRoles.includes(ctx.me.role)) {
+    const reason = h('input', {
+      placeholder: 'reason (for a rejection)',
+      'data-change': change.id,
+    });
+    out.push(
+      decision(ctx, change, 'approve', 'Approve'),
+      reason,
+      decision(ctx, change, 'reject', 'Reject', () =>
+        reason.value.trim() === '' ? {} : { reason: reason.value.trim() },
+      ),
+    );
+  }
+  if (CANCELLERS.has(ctx.me.role)) out.push(decision(ctx, change, 'cancel', 'Cancel'));
+  return h('div', { class: 'actions' }, out);
+}
+
+export async function changesView(ctx) {
+  const { changes } = await ctx.request('GET', '/v1/config-changes');
+  const rows = changes.map((c) => [
+    h('code', {}, c.kind),
+    badge(c.status),
+    h('code', {}, c.targetId),
+    c.requestedBy,
+    c.decidedBy ?? '—',
+    c.reason ?? '',
+    when(c.createdAt),
+    h('details', {}, h('summary', {}, 'payload'), h('pre', {}, JSON.stringify(c.payload, null, 2))),
+    actions(ctx, c),
+  ]);
+  return h(
+    'section',
+    { id: 'changes' },
+    h('h1', {}, 'Configuration changes'),
+    changes.length === 0
+      ? h('p', {}, 'No configuration changes.')
+      : table(
+          ['kind', 'status', 'target', 'requested by', 'decided by', 'reason', 'created', '', ''],
+          rows,
+        ),
+  );
+}

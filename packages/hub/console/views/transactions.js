@@ -1,0 +1,146 @@
+// Transactions: the latest 200 (filter by status, refreshed every 5 s) and one transaction with
+// its policy decision, signature and every transition, with approve / reject / cancel.
+import { badge, h, short, table, when } from '../dom.js';
+
+const STATUSES = [
+  'SUBMITTED',
+  'PENDING_AUTHORIZATION',
+  'QUEUED',
+  'PENDING_SIGNATURE',
+  'COMPLETED',
+  'REJECTED',
+  'BLOCKED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+];
+/** States from which the hub still accepts a cancel (before signing starts). */
+const CANCELLABLE = new Set(['SUBMITTED', 'PENDING_AUTHORIZATION', 'QUEUED']);
+
+let filter = '';
+
+function listRows(transactions) {
+  return transactions.map((t) => [
+    h('a', { href: `#/transactions/${t.id}` }, short(t.id, 8)),
+    badge(t.status),
+    t.operation,
+    t.asset ?? '—',
+    t.amount ?? '—',
+    t.destination === null ? '—' : short(t.destination, 8),
+    t.note ?? '',
+    when(t.createdAt),
+  ]);
+}
+
+export async function transactionsView(ctx) {
+  const body = h('div', { id: 'transactions' });
+  const load = async () => {
+    const q = filter === '' ? '' : `?status=${encodeURIComponent(filter)}`;
+    try {
+      const { transactions } = await ctx.request('GET', `/v1/transactions${q}`);
+      if (!ctx.current()) return;
+      body.replaceChildren(
+        transactions.length === 0
+          ? h('p', {}, 'No transactions.')
+          : table(
+              ['id', 'status', 'operation', 'asset', 'amount', 'destination', 'note', 'created'],
+              listRows(transactions),
+            ),
+      );
+    } catch (e) {
+      ctx.fail(e);
+    }
+  };
+  const select = h(
+    'select',
+    {
+      id: 'status-filter',
+      onchange: () => {
+        filter = select.value;
+        load();
+      },
+    },
+    h('option', { value: '' }, 'every status'),
+    STATUSES.map((s) => h('option', { value: s, selected: s === filter }, s)),
+  );
+  await load();
+  ctx.every(5000, load);
+  return h('section', {}, h('h1', {}, 'Transactions'), h('label', {}, 'Show ', select), body);
+}
+
+function actionButtons(ctx, t) {
+  const act = (what, label) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `tx-${what}`,
+        onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            const after = await ctx.request('POST', `/v1/transactions/${t.id}/${what}`);
+            ctx.ok(`${label}: the transaction is now ${after.status}.`);
+          } catch (e) {
+            ctx.fail(e);
+          }
+          ctx.rerender();
+        },
+      },
+      label,
+    );
+  const buttons = [];
+  if (t.status === 'PENDING_AUTHORIZATION')
+    buttons.push(act('approve', 'Approve'), act('reject', 'Reject'));
+  if (CANCELLABLE.has(t.status)) buttons.push(act('cancel', 'Cancel'));
+  return buttons.length === 0 ? null : h('div', { class: 'actions' }, buttons);
+}
+
+export async function transactionView(ctx, id) {
+  const t = await ctx.request('GET', `/v1/transactions/${encodeURIComponent(id)}`);
+  const actor = (a) => (a === null ? '—' : `${a.type} ${a.id}`);
+  return h(
+    'section',
+    { id: 'transaction', 'data-id': t.id },
+    h('p', {}, h('a', { href: '#/transactions' }, '← all transactions')),
+    h('h1', {}, 'Transaction ', h('code', {}, t.id)),
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'status'),
+      h('dd', {}, badge(t.status)),
+      h('dt', {}, 'kind / operation'),
+      h('dd', {}, `${t.kind} / ${t.operation}`),
+      h('dt', {}, 'asset, amount'),
+      h('dd', {}, `${t.asset ?? '—'} ${t.amount ?? ''}`),
+      h('dt', {}, 'destination'),
+      h('dd', {}, t.destination ?? '—'),
+      h('dt', {}, 'note'),
+      h('dd', { id: 'tx-note' }, t.note ?? ''),
+      h('dt', {}, 'vault / account'),
+      h('dd', {}, h('a', { href: `#/vaults/${t.vaultId}` }, t.vaultId), ' / ', t.accountId),
+      h('dt', {}, 'digest'),
+      h('dd', {}, h('code', {}, t.digest)),
+      h('dt', {}, 'initiator'),
+      h('dd', {}, actor(t.initiator)),
+      h('dt', {}, 'policy'),
+      h(
+        'dd',
+        {},
+        t.policy === null
+          ? '—'
+          : `${t.policy.action}${t.policy.rule ? ` (rule ${t.policy.rule})` : ''}: ${t.policy.reason}`,
+      ),
+      h('dt', {}, 'signed by'),
+      h('dd', {}, actor(t.signer)),
+    ),
+    actionButtons(ctx, t),
+    t.signature === null
+      ? null
+      : [h('h2', {}, 'Signature'), h('pre', {}, JSON.stringify(t.signature, null, 2))],
+    h('h2', {}, 'Transitions'),
+    table(
+      ['at', 'from', 'to', 'event', 'by', 'reason'],
+      t.transitions.map((x) => [when(x.at), x.from, x.to, x.event, actor(x.actor), x.reason]),
+    ),
+  );
+}

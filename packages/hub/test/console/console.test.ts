@@ -1,0 +1,383 @@
+// The web console in real headless Chromium (Debian package `chromium`, see .ci/run) against a
+// hub on loopback with fake co-signers (test/orchestration/harness.ts): sign-in with each key
+// type and its refusals, approving a transaction until it is signed, deciding configuration
+// changes, role-aware actions, co-signer health, vaults and accounts, markup in hub data shown as
+// text, and the private key never leaving the browser.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import puppeteer from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { CONSOLE_CSP } from '../../src/http/console.ts';
+import { sqliteMemory } from '../support/databases.ts';
+import { call, testKey } from '../support/hub.ts';
+import type { Actor } from '../support/hub.ts';
+import { buildWorld, policyDoc, settled, submit } from '../orchestration/signing.suite.ts';
+import type { World } from '../orchestration/signing.suite.ts';
+
+const CHROMIUM = process.env.QUORATE_CHROMIUM ?? '/usr/bin/chromium';
+const MARKUP_NOTE = 'pay <img src=x onerror="window.__xss=1"><b>now</b>';
+
+/** The little of the browser's document the page functions below use (no DOM lib here). */
+interface BrowserDocument {
+  getElementById(id: string): { textContent: string | null } | null;
+}
+
+interface Sent {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+describe('web console (headless Chromium)', () => {
+  let w: World;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let profile: string;
+  let syncClock: NodeJS.Timeout;
+  let editor: Actor;
+  let viewer: Actor;
+  const sent: Sent[] = [];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium is installed at ${CHROMIUM} (Debian package chromium, see .ci/run; or set QUORATE_CHROMIUM)`,
+    );
+    w = await buildWorld(sqliteMemory());
+    editor = await w.hub.addUser('editor');
+    viewer = await w.hub.addUser('viewer', { key: testKey('P-256'), name: 'vera' });
+    // The browser signs with the real time; the hub's test clock follows it.
+    syncClock = setInterval(() => (w.hub.clock.t = Date.now()), 20);
+    w.hub.clock.t = Date.now();
+    await w.hub.server.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(w.hub.server.app.server.address() as AddressInfo).port}`;
+    profile = mkdtempSync(join(tmpdir(), 'quorate-console-'));
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      userDataDir: profile,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+    });
+    page = await browser.newPage();
+    page.on('request', (r) =>
+      sent.push({ url: r.url(), headers: r.headers(), body: r.postData() ?? '' }),
+    );
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+  });
+
+  after(async () => {
+    clearInterval(syncClock);
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await w.hub.stack.transactions.settle();
+    for (const c of [w.primary, ...w.guards]) c.close();
+    await w.hub.close();
+  });
+
+  /** The world's policy with the "small-eth" rule's limit changed: a proposal that changes something. */
+  function policyWithSmallEthUpTo(version: number, max: string) {
+    const doc = policyDoc(w.admins);
+    return {
+      ...doc,
+      version,
+      rules: doc.rules.map((r) => (r.id === 'small-eth' ? { ...r, amount: { max } } : r)),
+    };
+  }
+
+  const pemOf = (a: Actor) => a.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const statusLine = () => page.$eval('#status', (e) => [e.className, e.textContent ?? '']);
+
+  /** Waits until the status line says something other than `previous` and returns it. */
+  async function nextStatus(previous = ''): Promise<[string, string]> {
+    await page.waitForFunction(
+      (p) => {
+        const doc = (globalThis as unknown as { document: BrowserDocument }).document;
+        const t = doc.getElementById('status')?.textContent ?? '';
+        return t !== p && t !== 'Signing in…';
+      },
+      { timeout: 20_000 },
+      previous,
+    );
+    return (await statusLine()) as [string, string];
+  }
+
+  async function signIn(user: string, pem: string): Promise<[string, string]> {
+    await page.goto(`${base}/console/`);
+    if (await page.$('#sign-out:not([hidden])')) {
+      await page.click('#sign-out');
+    }
+    await page.waitForSelector('#user-id');
+    const before = (await statusLine())[1];
+    await page.$eval('#user-id', (e, v) => ((e as unknown as { value: string }).value = v), user);
+    await page.$eval('#key-pem', (e, v) => ((e as unknown as { value: string }).value = v), pem);
+    await page.click('#sign-in');
+    return nextStatus(before);
+  }
+
+  async function go(hash: string, selector: string) {
+    await page.evaluate(
+      (hsh) => ((globalThis as unknown as { location: { hash: string } }).location.hash = hsh),
+      hash,
+    );
+    try {
+      await page.waitForSelector(selector, { timeout: 20_000 });
+    } catch (e) {
+      // Say what the page showed instead, so a failure is readable.
+      const [, status] = await statusLine();
+      const shown = await page.$eval('#main', (m) => m.textContent ?? '');
+      throw new Error(
+        `${hash}: no ${selector}; status "${status}"; page "${shown.slice(0, 400)}"`,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  async function clickAndWait(selector: string): Promise<[string, string]> {
+    const before = (await statusLine())[1];
+    await page.click(selector);
+    return nextStatus(before);
+  }
+
+  test('serves the console from memory with a strict CSP; /console redirects; other paths 404', async () => {
+    const index = await fetch(`${base}/console/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(index.headers.get('content-security-policy'), CONSOLE_CSP);
+    assert.equal(index.headers.get('x-frame-options'), 'DENY');
+    const jose = await fetch(`${base}/console/vendor/jose/index.js`);
+    assert.equal(jose.status, 200);
+    assert.equal(jose.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    const redirect = await fetch(`${base}/console`, { redirect: 'manual' });
+    assert.deepEqual([redirect.status, redirect.headers.get('location')], [302, '/console/']);
+    const missing = await fetch(`${base}/console/nothing.js`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+    // A raw path that climbs out of the console folder names no file served.
+    const raw = await new Promise<number>((resolve, reject) =>
+      httpRequest(`${base}/console/..%2f..%2fpackage.json`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    assert.equal(raw, 404);
+  });
+
+  test('sign-in refusals say what to do next', async () => {
+    const stranger = testKey('Ed25519');
+    const wrongKey = await signIn(w.admins[0].id, pemOf({ ...w.admins[0], key: stranger }));
+    assert.deepEqual(wrongKey, [
+      'error',
+      "The key does not match this user's registered public key. Choose the private key file of this user.",
+    ]);
+    const unknown = await signIn('no-such-user', pemOf(w.admins[0]));
+    assert.deepEqual(unknown, [
+      'error',
+      'No active user has this id. Check the user id (quorate hub api-user create prints it).',
+    ]);
+    const notPem = await signIn(w.admins[0].id, 'my key');
+    assert.equal(notPem[0], 'error');
+    assert.match(notPem[1], /^The key must be an unencrypted PKCS#8 PEM/);
+    assert.equal(
+      await page.$eval('#nav', (e) => (e as unknown as { hidden: boolean }).hidden),
+      true,
+    );
+  });
+
+  test('two admins approve a transaction from the console; it is signed; hub data shows as text', async () => {
+    const tx = await submit(w, {
+      payload: { type: 'message', message: 'console approval' },
+      asset: 'ETH',
+      amount: '20',
+      note: MARKUP_NOTE,
+    });
+    assert.equal(tx.json.status, 'PENDING_AUTHORIZATION', tx.body);
+    const id: string = tx.json.id;
+
+    assert.deepEqual(await signIn(w.admins[0].id, pemOf(w.admins[0])), [
+      'ok',
+      'Signed in as admin-1.',
+    ]);
+    await page.waitForSelector('#transactions table');
+    const listed = await page.$$eval('#transactions tbody tr', (rows) =>
+      rows.map((r) => [
+        r.querySelector('a code')?.getAttribute('title'),
+        r.querySelector('.badge')?.textContent,
+      ]),
+    );
+    assert.deepEqual(
+      listed.find(([i]) => i === id),
+      [id, 'PENDING_AUTHORIZATION'],
+    );
+
+    await go(`#/transactions/${id}`, '#transaction #tx-approve');
+    assert.equal(await page.$eval('#tx-note', (e) => e.textContent), MARKUP_NOTE);
+    assert.equal(await page.$('#transaction img'), null);
+    assert.equal(await page.$('#transaction b'), null);
+    const approved = await clickAndWait('#tx-approve');
+    assert.deepEqual(approved, ['ok', 'Approve: the transaction is now PENDING_AUTHORIZATION.']);
+    const mid = await call(w.hub, w.hub.owner, 'GET', `/v1/transactions/${id}`);
+    assert.equal(mid.json.status, 'PENDING_AUTHORIZATION');
+
+    // The same admin again: the hub refuses a second vote, and the console says so.
+    await page.waitForSelector('#transaction #tx-approve');
+    const again = await clickAndWait('#tx-approve');
+    assert.equal(again[0], 'error');
+    assert.match(again[1], /^The hub refused \(conflict\): /);
+
+    await signIn(w.admins[1].id, pemOf(w.admins[1]));
+    await go(`#/transactions/${id}`, '#transaction #tx-approve');
+    const second = await clickAndWait('#tx-approve');
+    assert.equal(second[0], 'ok');
+    assert.match(
+      second[1],
+      /^Approve: the transaction is now (QUEUED|PENDING_SIGNATURE|COMPLETED)\.$/,
+    );
+    const done = await settled(w, id);
+    assert.equal(done.status, 'COMPLETED');
+
+    await page.reload();
+    // After a reload the key is gone: the console asks to sign in again.
+    await page.waitForSelector('#user-id');
+    await signIn(w.admins[1].id, pemOf(w.admins[1]));
+    await go(`#/transactions/${id}`, '#transaction .badge');
+    assert.equal(await page.$eval('#transaction .badge', (e) => e.textContent), 'COMPLETED');
+    assert.equal(await page.$('#tx-approve'), null);
+    const shownSignature = await page.$eval('#transaction pre', (e) =>
+      JSON.parse(e.textContent ?? ''),
+    );
+    assert.deepEqual(shownSignature, done.signature);
+    assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
+  });
+
+  test('the owner approves and rejects policy changes from the console (admins may not)', async () => {
+    const propose = async (max: string) => {
+      const r = await call(w.hub, editor, 'PUT', '/v1/policy', {
+        body: { policy: policyWithSmallEthUpTo(2, max) },
+      });
+      assert.equal(r.status, 202, r.body);
+      return r.json.id as string;
+    };
+    const yes = await propose('11');
+    const no = await propose('12');
+    // A policy change waits for the owner (approverRoles ['owner']): an admin gets no buttons.
+    await signIn(w.admins[0].id, pemOf(w.admins[0]));
+    await go('#/changes', '#changes table');
+    assert.equal(await page.$(`.change-approve[data-change="${yes}"]`), null);
+    await signIn(w.hub.owner.id, pemOf(w.hub.owner));
+    await go('#/changes', `.change-approve[data-change="${yes}"]`);
+    const approved = await clickAndWait(`.change-approve[data-change="${yes}"]`);
+    assert.deepEqual(approved, ['ok', 'Approve: the change policy.set is now COMPLETED.']);
+    await page.waitForSelector(`.change-reject[data-change="${no}"]`);
+    await page.type(`input[data-change="${no}"]`, 'not this week');
+    const rejected = await clickAndWait(`.change-reject[data-change="${no}"]`);
+    assert.deepEqual(rejected, ['ok', 'Reject: the change policy.set is now REJECTED.']);
+    const a = await call(w.hub, viewer, 'GET', `/v1/config-changes/${yes}`);
+    const b = await call(w.hub, viewer, 'GET', `/v1/config-changes/${no}`);
+    assert.deepEqual(
+      [a.json.status, a.json.decidedBy, b.json.status, b.json.decidedBy, b.json.reason],
+      ['COMPLETED', w.hub.owner.id, 'REJECTED', w.hub.owner.id, 'not this week'],
+    );
+  });
+
+  test('a viewer (P-256 key) sees no decisions it may not take; a refused vote says why', async () => {
+    const pending = await call(w.hub, editor, 'PUT', '/v1/policy', {
+      body: { policy: policyWithSmallEthUpTo(3, '13') },
+    });
+    assert.equal(pending.status, 202, pending.body);
+    const tx = await submit(w, {
+      payload: { type: 'message', message: 'viewer cannot approve' },
+      asset: 'ETH',
+      amount: '30',
+    });
+    assert.equal(tx.json.status, 'PENDING_AUTHORIZATION');
+
+    assert.deepEqual(await signIn(viewer.id, pemOf(viewer)), ['ok', 'Signed in as vera.']);
+    await go('#/changes', '#changes table');
+    const row = await page.$$eval(
+      '#changes tbody tr',
+      (rows, id) =>
+        rows
+          .filter(
+            (r) => r.querySelector(`[data-change="${id}"]`) || r.textContent?.includes('WAITING'),
+          )
+          .map((r) => r.querySelectorAll('button').length),
+      pending.json.id,
+    );
+    assert.deepEqual(row, [0]);
+
+    await go(`#/transactions/${tx.json.id}`, '#transaction #tx-approve');
+    const refused = await clickAndWait('#tx-approve');
+    assert.equal(refused[0], 'error');
+    assert.match(
+      refused[1],
+      /\. You are signed in as viewer: ask an owner or admin if this should be allowed\.$/,
+    );
+    const after = await call(w.hub, w.hub.owner, 'GET', `/v1/transactions/${tx.json.id}`);
+    assert.equal(after.json.status, 'PENDING_AUTHORIZATION');
+  });
+
+  test('co-signers with their health, vaults and their accounts', async () => {
+    await signIn(w.admins[0].id, pemOf(w.admins[0]));
+    await go('#/cosigners', '#cosigners table');
+    const health = await page.$$eval('#cosigners tbody tr', (rows) =>
+      rows.map((r) => r.querySelectorAll('.badge')[1]?.getAttribute('data-status')),
+    );
+    assert.deepEqual(health, ['online', 'online', 'online', 'online']);
+
+    await go('#/vaults', '#vaults table');
+    assert.deepEqual(
+      await page.$$eval('#vaults tbody tr', (rows) =>
+        rows.map((r) => [
+          r.querySelector('a')?.textContent,
+          r.querySelector('.badge')?.textContent,
+        ]),
+      ),
+      [['treasury', 'ACTIVE']],
+    );
+    await page.click('#vaults tbody a');
+    await page.waitForSelector('#vault table');
+    const accounts = await call(w.hub, viewer, 'GET', `/v1/vaults/${w.vaultId}/accounts`);
+    const shown = await page.$$eval('#vault tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td'))
+          .slice(0, 3)
+          .map((c) => (c as { textContent: string | null }).textContent),
+      ),
+    );
+    assert.deepEqual(
+      shown,
+      accounts.json.accounts.map((a: { name: string; path: string; address: string }) => [
+        a.name,
+        a.path,
+        a.address,
+      ]),
+    );
+  });
+
+  test('the private key never leaves the browser; every API request is signed', () => {
+    const secrets = [w.admins[0], w.admins[1], viewer].map((a) =>
+      pemOf(a).split('\n').slice(1, -2).join(''),
+    );
+    assert.ok(sent.length > 20);
+    for (const r of sent) {
+      assert.ok(r.url.startsWith(`${base}/`), r.url);
+      const everything = `${r.url} ${JSON.stringify(r.headers)} ${r.body}`;
+      assert.ok(!everything.includes('PRIVATE KEY'), r.url);
+      for (const s of secrets) assert.ok(!everything.includes(s), r.url);
+      if (new URL(r.url).pathname.startsWith('/v1/'))
+        assert.match(r.headers.authorization ?? '', /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/, r.url);
+    }
+    assert.deepEqual(pageErrors, []);
+  });
+});
