@@ -3,6 +3,8 @@ import { createClient, hubClockOffsetMs, importKey, nextStep } from './api.js';
 import { h } from './dom.js';
 import { changesView } from './views/changes.js';
 import { cosignersView } from './views/cosigners.js';
+import { governanceView } from './views/governance.js';
+import { quarantineView } from './views/quarantine.js';
 import { transactionView, transactionsView } from './views/transactions.js';
 import { vaultView, vaultsView } from './views/vaults.js';
 
@@ -31,6 +33,8 @@ const ROUTES = [
   [/^#\/cosigners$/, cosignersView],
   [/^#\/vaults\/([\w-]+)$/, vaultView],
   [/^#\/vaults$/, vaultsView],
+  [/^#\/governance$/, governanceView],
+  [/^#\/quarantine$/, quarantineView],
 ];
 
 async function show() {

@@ -59,7 +59,15 @@ export function short(text, keep = 10) {
 }
 
 const GOOD = new Set(['COMPLETED', 'ACTIVE', 'online', 'active']);
-const BAD = new Set(['REJECTED', 'BLOCKED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'offline']);
+const BAD = new Set([
+  'REJECTED',
+  'BLOCKED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'offline',
+  'disabled',
+]);
 
 /** A status as a coloured badge (with the status as text, so colour is never the only cue). */
 export function badge(status) {

@@ -365,6 +365,119 @@ describe('web console (headless Chromium)', () => {
     );
   });
 
+  test('governance: users, the policy in force, the signing schema and the allow-list', async () => {
+    const EXCHANGE = '0x52908400098527886E0F7030069857D2E4169EE7';
+    const add = await call(w.hub, editor, 'POST', '/v1/allowlist', {
+      body: { list: 'exchanges', asset: 'ETH', address: EXCHANGE, label: '<i>Exchange</i> hot' },
+    });
+    assert.equal(add.status, 202, add.body);
+    const ok = await call(w.hub, w.admins[1], 'POST', `/v1/config-changes/${add.json.id}/approve`);
+    assert.equal(ok.json.status, 'COMPLETED', ok.body);
+    await signIn(w.admins[0].id, pemOf(w.admins[0]));
+    await go('#/governance', '#governance #policy table');
+    const users = (await call(w.hub, viewer, 'GET', '/v1/users')).json.users as {
+      name: string;
+      role: string;
+    }[];
+    const shownUsers = await page.$$eval('#users tbody tr', (rows) =>
+      rows.map((r) => {
+        const cells = r.querySelectorAll('td');
+        return [cells[0]?.textContent, cells[3]?.textContent];
+      }),
+    );
+    assert.deepEqual(shownUsers.sort(), users.map((u) => [u.name, u.role]).sort());
+    const policy = (await call(w.hub, viewer, 'GET', '/v1/policy')).json.policy;
+    const rules = await page.$$eval('#policy tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td')).map(
+          (c) => (c as { textContent: string | null }).textContent,
+        ),
+      ),
+    );
+    assert.deepEqual(
+      rules.map((r) => r[0]),
+      policy.rules.map((r: { id: string }) => r.id),
+    );
+    assert.deepEqual(
+      rules.find((r) => r[0] === 'large-eth'),
+      ['large-eth', 'REQUIRE_APPROVAL', 'ETH', '10.000000000000000001 … ∞', 'admins: 2 of 2'],
+    );
+    const schema = await page.$$eval('#schema tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td div')).map(
+          (c) => (c as { textContent: string | null }).textContent,
+        ),
+      ),
+    );
+    const allowlist = await page.$$eval('#allowlist tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td'))
+          .slice(0, 5)
+          .map((c) => (c as { textContent: string | null }).textContent),
+      ),
+    );
+    assert.deepEqual(allowlist, [
+      ['exchanges', 'ETH', EXCHANGE, '<i>Exchange</i> hot', w.admins[1].id],
+    ]);
+    const cosigners = (await call(w.hub, viewer, 'GET', '/v1/cosigners')).json.cosigners as {
+      id: string;
+      name: string;
+    }[];
+    const nameOf = (id: string) => cosigners.find((c) => c.id === id)?.name;
+    assert.deepEqual(schema, [
+      [`party 1: ${nameOf(w.primary.id)}`],
+      w.guards.map((g, i) => `party ${i + 2}: ${nameOf(g.id)}`),
+    ]);
+  });
+
+  test('quarantine: a co-signer an abort named is shown with its evidence and released with a note', async () => {
+    const evidence = ['ab'.repeat(32), 'cd'.repeat(32)];
+    w.primary.behaviour = { kind: 'blame', culprits: [2], evidence };
+    const r = await submit(w, {
+      payload: { type: 'message', message: 'blamed once' },
+      asset: 'ETH',
+      amount: '1',
+    });
+    assert.equal((await settled(w, r.json.id)).status, 'COMPLETED');
+    w.primary.behaviour = { kind: 'honest' };
+    const culprit = w.guards[0]!.id;
+    const before = (await call(w.hub, w.hub.owner, 'GET', '/v1/quarantine')).json.entries;
+    assert.deepEqual(
+      before.map((e: { cosignerId: string }) => e.cosignerId),
+      [culprit],
+    );
+
+    await signIn(viewer.id, pemOf(viewer));
+    await go('#/quarantine', '#quarantine table');
+    assert.equal(await page.$('button.release'), null);
+    const shown = await page.$$eval('#quarantine tbody tr', (rows) =>
+      rows.map((r) => [
+        r.querySelector('code')?.getAttribute('title'),
+        Array.from(r.querySelectorAll('td div code')).map(
+          (c) => (c as { textContent: string | null }).textContent,
+        ),
+      ]),
+    );
+    assert.deepEqual(shown, [[culprit, evidence]]);
+
+    await signIn(w.admins[0].id, pemOf(w.admins[0]));
+    await go('#/quarantine', `button.release[data-cosigner="${culprit}"]`);
+    const empty = await clickAndWait(`button.release[data-cosigner="${culprit}"]`);
+    assert.deepEqual(empty, [
+      'error',
+      'Say why the co-signer may sign again: the note is kept with the release.',
+    ]);
+    await page.type(`input[data-cosigner="${culprit}"]`, 'evidence reviewed: relay fault');
+    const released = await clickAndWait(`button.release[data-cosigner="${culprit}"]`);
+    assert.deepEqual(released, ['ok', `Released ${culprit} from quarantine.`]);
+    await page.waitForSelector('#quarantine p');
+    assert.equal(
+      await page.$eval('#quarantine p', (e) => e.textContent),
+      'No co-signer is quarantined.',
+    );
+    assert.deepEqual((await call(w.hub, w.hub.owner, 'GET', '/v1/quarantine')).json.entries, []);
+  });
+
   test('the private key never leaves the browser; every API request is signed', () => {
     const secrets = [w.admins[0], w.admins[1], viewer].map((a) =>
       pemOf(a).split('\n').slice(1, -2).join(''),

@@ -1,0 +1,63 @@
+// Quarantine: co-signers a cryptographic abort named, with the evidence (message ids), kept out
+// of signing until an owner or admin releases them with a note.
+import { h, short, table, when } from '../dom.js';
+
+const RELEASERS = new Set(['owner', 'admin']);
+
+function release(ctx, entry) {
+  const note = h('input', {
+    placeholder: 'why it may sign again (required)',
+    'data-cosigner': entry.cosignerId,
+  });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'release',
+      'data-cosigner': entry.cosignerId,
+      onclick: async () => {
+        if (note.value.trim() === '') {
+          ctx.fail(
+            new Error('Say why the co-signer may sign again: the note is kept with the release.'),
+          );
+          return;
+        }
+        button.disabled = true;
+        try {
+          await ctx.request('POST', `/v1/quarantine/${entry.cosignerId}/release`, {
+            note: note.value.trim(),
+          });
+          ctx.ok(`Released ${entry.cosignerId} from quarantine.`);
+        } catch (e) {
+          ctx.fail(e);
+        }
+        ctx.rerender();
+      },
+    },
+    'Release',
+  );
+  return h('div', { class: 'actions' }, note, button);
+}
+
+export async function quarantineView(ctx) {
+  const { entries } = await ctx.request('GET', '/v1/quarantine');
+  return h(
+    'section',
+    { id: 'quarantine' },
+    h('h1', {}, 'Quarantine'),
+    entries.length === 0
+      ? h('p', {}, 'No co-signer is quarantined.')
+      : table(
+          ['co-signer', 'party', 'since', 'session', 'reason', 'evidence', ''],
+          entries.map((e) => [
+            short(e.cosignerId, 8),
+            e.party,
+            when(e.since),
+            short(e.sessionId, 8),
+            e.reason,
+            e.evidence.map((m) => h('div', {}, h('code', {}, m))),
+            RELEASERS.has(ctx.me.role) ? release(ctx, e) : '',
+          ]),
+        ),
+  );
+}
