@@ -55,6 +55,8 @@ async function show() {
   const ctx = {
     request: session.request,
     me: session.me,
+    /** Whether the user's role may call this route ("POST", "/v1/transactions/:id/approve"). */
+    may: (method, route) => session.me.may.includes(`${method} ${route}`),
     ok: (text) => say('ok', text),
     fail: (error) => say('error', nextStep(error, session?.me.role)),
     rerender: () => show(),

@@ -3,8 +3,6 @@
 // editor) while it waits for approval.
 import { badge, h, table, when } from '../dom.js';
 
-const CANCELLERS = new Set(['owner', 'admin', 'editor']);
-
 function decision(ctx, change, what, label, body) {
   return h(
     'button',
@@ -34,7 +32,11 @@ function decision(ctx, change, what, label, body) {
 function actions(ctx, change) {
   if (change.status !== 'WAITING_FOR_APPROVAL') return '';
   const out = [];
-  if (change.approverRoles.includes(ctx.me.role)) {
+  // Both must hold: the role may decide changes at all, and this change names the role.
+  if (
+    ctx.may('POST', '/v1/config-changes/:id/approve') &&
+    change.approverRoles.includes(ctx.me.role)
+  ) {
     const reason = h('input', {
       placeholder: 'reason (for a rejection)',
       'data-change': change.id,
@@ -47,7 +49,8 @@ function actions(ctx, change) {
       ),
     );
   }
-  if (CANCELLERS.has(ctx.me.role)) out.push(decision(ctx, change, 'cancel', 'Cancel'));
+  if (ctx.may('POST', '/v1/config-changes/:id/cancel'))
+    out.push(decision(ctx, change, 'cancel', 'Cancel'));
   return h('div', { class: 'actions' }, out);
 }
 

@@ -2,8 +2,6 @@
 // of signing until an owner or admin releases them with a note.
 import { h, short, table, when } from '../dom.js';
 
-const RELEASERS = new Set(['owner', 'admin']);
-
 function release(ctx, entry) {
   const note = h('input', {
     placeholder: 'why it may sign again (required)',
@@ -56,7 +54,7 @@ export async function quarantineView(ctx) {
             short(e.sessionId, 8),
             e.reason,
             e.evidence.map((m) => h('div', {}, h('code', {}, m))),
-            RELEASERS.has(ctx.me.role) ? release(ctx, e) : '',
+            ctx.may('POST', '/v1/quarantine/:id/release') ? release(ctx, e) : '',
           ]),
         ),
   );

@@ -89,9 +89,12 @@ function actionButtons(ctx, t) {
       label,
     );
   const buttons = [];
-  if (t.status === 'PENDING_AUTHORIZATION')
+  // The role decides whether a vote may be cast at all; the policy rule's approval groups then
+  // decide whose vote counts, which the hub checks (and explains) on the click.
+  if (t.status === 'PENDING_AUTHORIZATION' && ctx.may('POST', '/v1/transactions/:id/approve'))
     buttons.push(act('approve', 'Approve'), act('reject', 'Reject'));
-  if (CANCELLABLE.has(t.status)) buttons.push(act('cancel', 'Cancel'));
+  if (CANCELLABLE.has(t.status) && ctx.may('POST', '/v1/transactions/:id/cancel'))
+    buttons.push(act('cancel', 'Cancel'));
   return buttons.length === 0 ? null : h('div', { class: 'actions' }, buttons);
 }
 

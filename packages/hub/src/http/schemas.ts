@@ -68,6 +68,10 @@ export const Me = Type.Object({
   workspaceId: Type.String(),
   name: Type.String(),
   role: Role,
+  may: Type.Array(Type.String(), {
+    description:
+      'The routes this role may call, as "METHOD /path" with :params (auth/rbac.ts), sorted; a client shows only what it may do, the hub checks every call regardless',
+  }),
 });
 
 export const CreatePairingTokenBody = Type.Object(

@@ -275,7 +275,7 @@ export async function buildHubServer(
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
     app.swagger(),
   );
-  registerWorkspaceRoutes(app, services, ctx);
+  registerWorkspaceRoutes(app, services, ctx, table);
   registerCosignerRoutes(app, services);
   registerConfigChangeRoutes(app, services);
   registerConsoleRoutes(app);

@@ -5,6 +5,8 @@
 import { Type } from 'typebox';
 import type { HubApp, HubServices } from '../http/server.ts';
 import type { HubContext } from '../context.ts';
+import type { Access } from '../auth/rbac.ts';
+import type { Role } from '../storage/schema.ts';
 import {
   CreatePairingTokenBody,
   CreateUserBody,
@@ -24,7 +26,25 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function registerWorkspaceRoutes(app: HubApp, s: HubServices, _ctx: HubContext): void {
+export function registerWorkspaceRoutes(
+  app: HubApp,
+  s: HubServices,
+  _ctx: HubContext,
+  access: Readonly<Record<string, Access>>,
+): void {
+  // Per role, the routes it may call (signed routes only): computed once, the table is fixed.
+  const mayByRole = new Map<Role, readonly string[]>();
+  const mayFor = (role: Role): readonly string[] => {
+    let may = mayByRole.get(role);
+    if (may === undefined) {
+      may = Object.entries(access)
+        .filter(([, a]) => Array.isArray(a) && a.includes(role))
+        .map(([route]) => route)
+        .sort();
+      mayByRole.set(role, may);
+    }
+    return may;
+  };
   app.get(
     '/v1/me',
     {
@@ -36,7 +56,13 @@ export function registerWorkspaceRoutes(app: HubApp, s: HubServices, _ctx: HubCo
     },
     async (req) => {
       const p = principalOf(req);
-      return { id: p.id, workspaceId: p.workspaceId, name: p.name, role: p.role };
+      return {
+        id: p.id,
+        workspaceId: p.workspaceId,
+        name: p.name,
+        role: p.role,
+        may: [...mayFor(p.role)],
+      };
     },
   );
 

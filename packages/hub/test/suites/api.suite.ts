@@ -58,8 +58,34 @@ export function apiSuite(openDb: () => Promise<HubDb>): void {
           workspaceId: hub.workspaceId,
           name: r.json.name,
           role: 'viewer',
+          may: r.json.may,
         });
       }
+    });
+
+    test('GET /v1/me lists exactly the signed routes the role of the caller may call', async () => {
+      const may = async (a: Actor) => (await call(hub, a, 'GET', '/v1/me')).json.may;
+      assert.deepEqual(await may(viewer), [
+        'GET /v1/config-changes',
+        'GET /v1/config-changes/:id',
+        'GET /v1/cosigners',
+        'GET /v1/cosigners/:id',
+        'GET /v1/me',
+        'GET /v1/policy',
+        'GET /v1/users',
+        'GET /v1/users/:id',
+        'GET /v1/workspace',
+      ]);
+      const editorMay: string[] = await may(editor);
+      assert.ok(editorMay.includes('PUT /v1/policy'));
+      assert.ok(editorMay.includes('POST /v1/config-changes/:id/cancel'));
+      assert.ok(!editorMay.includes('POST /v1/config-changes/:id/approve'));
+      assert.ok(!editorMay.includes('POST /v1/users'));
+      const ownerMay: string[] = await may(hub.owner);
+      assert.ok(ownerMay.includes('POST /v1/config-changes/:id/approve'));
+      assert.ok(ownerMay.includes('POST /v1/users'));
+      // Public and pairing routes need no role: never listed.
+      assert.ok(!ownerMay.some((r) => r === 'GET /health' || r === 'POST /v1/cosigners/pair'));
     });
 
     test('no Authorization header → 401 auth_missing', async () => {
@@ -597,8 +623,12 @@ export function apiSuite(openDb: () => Promise<HubDb>): void {
       assert.equal(doc.openapi, '3.1.0');
       for (const route of hub.server.routes) {
         const [method, url] = route.split(' ') as [string, string];
-        if (url === '/openapi.json') continue;
         const path = url.replace(/:(\w+)/g, '{$1}');
+        // The document itself and the web console's static files are not API operations.
+        if (url === '/openapi.json' || url === '/console' || url.startsWith('/console/')) {
+          assert.equal(doc.paths[path], undefined, `${route} is not in the document`);
+          continue;
+        }
         const op = doc.paths[path]?.[method.toLowerCase()];
         assert.ok(op, `${route} missing from the OpenAPI document`);
         assert.ok(

@@ -19,6 +19,7 @@ export interface Operations {
       workspaceId: string;
       name: string;
       role: 'owner' | 'admin' | 'signer' | 'editor' | 'viewer';
+      may: Array<string>;
     };
   };
   /** The caller’s workspace */
