@@ -127,6 +127,6 @@ export function nextStep(error, role) {
     case 'not_found':
       return `${error.message}. It may have been removed: go back to the list.`;
     default:
-      return `The hub refused (${error.code}): ${error.message}.`;
+      return `The hub refused (${error.code}${error.field ? `, field ${error.field}` : ''}): ${error.message}.`;
   }
 }

@@ -1,6 +1,7 @@
 // Transactions: the latest 200 (filter by status, refreshed every 5 s) and one transaction with
 // its policy decision, signature and every transition, with approve / reject / cancel.
 import { badge, h, short, table, when } from '../dom.js';
+import { newTransactionForm } from './new-transaction.js';
 
 const STATUSES = [
   'SUBMITTED',
@@ -65,7 +66,14 @@ export async function transactionsView(ctx) {
   );
   await load();
   ctx.every(5000, load);
-  return h('section', {}, h('h1', {}, 'Transactions'), h('label', {}, 'Show ', select), body);
+  return h(
+    'section',
+    {},
+    h('h1', {}, 'Transactions'),
+    h('label', {}, 'Show ', select),
+    body,
+    ctx.may('POST', '/v1/transactions') ? await newTransactionForm(ctx) : null,
+  );
 }
 
 function actionButtons(ctx, t) {

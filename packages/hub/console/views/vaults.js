@@ -1,5 +1,66 @@
 // Vaults (keys made by DKG) and, for one vault, its accounts with their derived addresses.
 import { badge, h, short, table, when } from '../dom.js';
+import { choice, createForm } from './form.js';
+
+function newVaultForm(ctx) {
+  return createForm(ctx, {
+    id: 'new-vault',
+    title: 'New vault (a key made by distributed key generation)',
+    submitLabel: 'Create',
+    fields: [
+      ['name', 'name', h('input', { required: true })],
+      [
+        'algorithm',
+        'algorithm',
+        choice([
+          ['ecdsa-secp256k1', 'ECDSA secp256k1 (CGGMP21): EVM, Bitcoin'],
+          ['eddsa-ed25519', 'EdDSA Ed25519 (FROST): Solana'],
+          ['schnorr-bip340', 'Schnorr BIP340 (FROST): Taproot'],
+        ]),
+      ],
+      [
+        'refresh',
+        'refresh the shares every (days, empty: never)',
+        h('input', { inputmode: 'numeric' }),
+      ],
+    ],
+    async onSubmit(v) {
+      const body = { name: v.name, algorithm: v.algorithm };
+      if (v.refresh !== '') {
+        const days = Number(v.refresh);
+        if (!Number.isFinite(days) || days <= 0)
+          throw new Error(
+            'Give the refresh interval in days (a positive number), or leave it empty.',
+          );
+        body.refreshIntervalSeconds = Math.round(days * 86400);
+      }
+      const created = await ctx.request('POST', '/v1/vaults', body);
+      ctx.rerender();
+      return `Vault ${created.name} is ${created.status}: the co-signers are generating its key.`;
+    },
+  });
+}
+
+function newAccountForm(ctx, vaultId) {
+  return createForm(ctx, {
+    id: 'new-account',
+    title: 'New account',
+    submitLabel: 'Add',
+    fields: [
+      ['name', 'name', h('input', { required: true })],
+      [
+        'path',
+        'derivation path (non-hardened)',
+        h('input', { required: true, placeholder: 'm/44/60/0/0/0' }),
+      ],
+    ],
+    async onSubmit(v) {
+      const a = await ctx.request('POST', `/v1/vaults/${vaultId}/accounts`, v);
+      ctx.rerender();
+      return `Account ${a.name} added: ${a.address}.`;
+    },
+  });
+}
 
 export async function vaultsView(ctx) {
   const { vaults } = await ctx.request('GET', '/v1/vaults');
@@ -21,6 +82,7 @@ export async function vaultsView(ctx) {
             when(v.createdAt),
           ]),
         ),
+    ctx.may('POST', '/v1/vaults') ? newVaultForm(ctx) : null,
   );
 }
 
@@ -57,5 +119,8 @@ export async function vaultView(ctx, id) {
             short(a.publicKey, 12),
           ]),
         ),
+    v.status === 'ACTIVE' && ctx.may('POST', '/v1/vaults/:id/accounts')
+      ? newAccountForm(ctx, v.id)
+      : null,
   );
 }

@@ -232,8 +232,9 @@ describe('web console (headless Chromium)', () => {
     // The same admin again: the hub refuses a second vote, and the console says so.
     await page.waitForSelector('#transaction #tx-approve');
     const again = await clickAndWait('#tx-approve');
-    assert.equal(again[0], 'error');
-    assert.match(again[1], /^The hub refused \(conflict\): /);
+    const direct = await call(w.hub, w.admins[0], 'POST', `/v1/transactions/${id}/approve`);
+    assert.deepEqual([direct.status, direct.json.error.field], [409, undefined]);
+    assert.deepEqual(again, ['error', `The hub refused (conflict): ${direct.json.error.message}.`]);
 
     await signIn(w.admins[1].id, pemOf(w.admins[1]));
     await go(`#/transactions/${id}`, '#transaction #tx-approve');
@@ -472,6 +473,71 @@ describe('web console (headless Chromium)', () => {
       'No co-signer is quarantined.',
     );
     assert.deepEqual((await call(w.hub, w.hub.owner, 'GET', '/v1/quarantine')).json.entries, []);
+  });
+
+  test('a signer submits a message from the console; the policy allows it and it is signed', async () => {
+    const signer = w.primary.apiUser;
+    await signIn(signer.id, pemOf(signer));
+    await page.waitForSelector('#new-transaction #new-transaction-accountId option');
+    const set = (name: string, value: string) =>
+      page.$eval(
+        `#new-transaction-${name}`,
+        (e, v) => ((e as unknown as { value: string }).value = v),
+        value,
+      );
+    await set('content', 'hello from the console');
+    await set('asset', 'ETH');
+    await set('amount', '2');
+    await set('note', 'typed in a browser');
+    const submitted = await clickAndWait('#new-transaction button[type=submit]');
+    assert.equal(submitted[0], 'ok');
+    assert.match(submitted[1], /^Submitted: the transaction is [A-Z_]+ \(.*small-eth.*\)\.$/);
+    await page.waitForSelector('#transaction');
+    const id = await page.$eval('#transaction', (e) => e.getAttribute('data-id'));
+    assert.ok(id);
+    const t = await settled(w, id);
+    assert.deepEqual(
+      [t.status, t.kind, t.accountId, t.asset, t.amount, t.note, t.initiator.id],
+      ['COMPLETED', 'message', w.accountId, 'ETH', '2', 'typed in a browser', signer.id],
+    );
+  });
+
+  test('the owner adds an account and creates a vault from the console; a bad path is refused with the field', async () => {
+    await signIn(w.hub.owner.id, pemOf(w.hub.owner));
+    await go(`#/vaults/${w.vaultId}`, '#new-account');
+    await page.type('#new-account-name', 'cold');
+    await page.type('#new-account-path', 'm/44h/60');
+    const bad = await clickAndWait('#new-account button[type=submit]');
+    const direct = await call(w.hub, w.hub.owner, 'POST', `/v1/vaults/${w.vaultId}/accounts`, {
+      body: { name: 'cold', path: 'm/44h/60' },
+    });
+    assert.equal(direct.json.error.field, 'path');
+    assert.deepEqual(bad, [
+      'error',
+      `The hub refused (validation_failed, field path): ${direct.json.error.message}.`,
+    ]);
+    await page.$eval('#new-account-path', (e) => ((e as unknown as { value: string }).value = ''));
+    await page.type('#new-account-path', 'm/44/60/0/0/7');
+    const added = await clickAndWait('#new-account button[type=submit]');
+    const { accounts } = (await call(w.hub, viewer, 'GET', `/v1/vaults/${w.vaultId}/accounts`))
+      .json;
+    const cold = accounts.find((a: { name: string }) => a.name === 'cold');
+    assert.equal(cold.path, 'm/44/60/0/0/7');
+    assert.deepEqual(added, ['ok', `Account cold added: ${cold.address}.`]);
+
+    await go('#/vaults', '#new-vault');
+    await page.type('#new-vault-name', 'solana-ops');
+    await page.select('#new-vault-algorithm', 'eddsa-ed25519');
+    await page.type('#new-vault-refresh', '7');
+    const created = await clickAndWait('#new-vault button[type=submit]');
+    assert.deepEqual(created, [
+      'ok',
+      'Vault solana-ops is CREATING: the co-signers are generating its key.',
+    ]);
+    const { vaults } = (await call(w.hub, viewer, 'GET', '/v1/vaults')).json;
+    const v = vaults.find((x: { name: string }) => x.name === 'solana-ops');
+    assert.deepEqual([v.algorithm, v.refreshIntervalMs], ['eddsa-ed25519', 7 * 86_400_000]);
+    await w.hub.stack.vaults.settle();
   });
 
   test('the private key never leaves the browser; every API request is signed', () => {
