@@ -56,6 +56,7 @@ export default tseslint.config(
         location: 'readonly',
         crypto: 'readonly',
         Node: 'readonly',
+        Element: 'readonly',
       },
     },
   },

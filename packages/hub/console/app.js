@@ -163,4 +163,9 @@ signOutButton.addEventListener('click', () => {
   show();
 });
 window.addEventListener('hashchange', () => show());
+// A click on the link of the view already shown loads it again (the hash does not change).
+nav.addEventListener('click', (ev) => {
+  const a = ev.target instanceof Element ? ev.target.closest('a') : null;
+  if (a && a.getAttribute('href') === location.hash) show();
+});
 show();

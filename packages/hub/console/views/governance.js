@@ -1,7 +1,12 @@
 // Who and what governs signing: users and their roles, the policy in force (rules in order), the
-// signing schema (threshold, primaries, guard sets) and the allow-list. Read-only: changes to
-// these go through configuration changes (the Changes view decides them).
-import { badge, h, short, table, when } from '../dom.js';
+// signing schema (threshold, primaries, guard sets), the allow-list and the webhooks. A new policy
+// or allow-list entry is proposed here and becomes a configuration change that the Changes view
+// decides.
+import { h, table } from '../dom.js';
+import { allowlistSection } from './allowlist.js';
+import { createForm } from './form.js';
+import { usersSection } from './users.js';
+import { webhooksSection } from './webhooks.js';
 
 function amountRange(a) {
   if (!a) return 'any';
@@ -38,6 +43,33 @@ function policySection(policy) {
   );
 }
 
+function policyEditor(ctx, policy) {
+  const next =
+    policy === null
+      ? { format: 'quorate.policy/v1', version: 1, rules: [] }
+      : { ...policy, version: policy.version + 1 };
+  const text = h('textarea', { required: true, spellcheck: 'false', rows: 16 });
+  text.value = JSON.stringify(next, null, 2);
+  return createForm(ctx, {
+    id: 'propose-policy',
+    title: 'Propose a new policy (docs/policy-language.md)',
+    submitLabel: 'Propose',
+    fields: [['policy', 'the whole document, with the next version number', text]],
+    async onSubmit(v) {
+      let doc;
+      try {
+        doc = JSON.parse(v.policy);
+      } catch (e) {
+        throw new Error(
+          `The policy is not valid JSON (${e.message}). Correct it and propose again.`,
+        );
+      }
+      const change = await ctx.request('PUT', '/v1/policy', { policy: doc });
+      return `Proposed: change ${change.id} is ${change.status}; it takes effect once approved (see Changes).`;
+    },
+  });
+}
+
 function schemaSection(schema, names) {
   if (schema === null) return h('p', {}, 'No signing schema yet.');
   const member = (m) => `party ${m.party}: ${names.get(m.cosignerId) ?? m.cosignerId}`;
@@ -56,56 +88,31 @@ function schemaSection(schema, names) {
 }
 
 export async function governanceView(ctx) {
-  const [{ users }, { policy }, { schema }, { entries }, { cosigners }] = await Promise.all([
-    ctx.request('GET', '/v1/users'),
+  const [{ policy }, { schema }, { cosigners }] = await Promise.all([
     ctx.request('GET', '/v1/policy'),
     ctx.request('GET', '/v1/signing-schema'),
-    ctx.request('GET', '/v1/allowlist'),
     ctx.request('GET', '/v1/cosigners'),
   ]);
   const names = new Map(cosigners.map((c) => [c.id, c.name]));
+  const [users, allowlist, webhooks] = await Promise.all([
+    usersSection(ctx),
+    allowlistSection(ctx),
+    webhooksSection(ctx),
+  ]);
   return h(
     'section',
     { id: 'governance' },
     h('h1', {}, 'Governance'),
     h('h2', {}, 'Users'),
-    h(
-      'div',
-      { id: 'users' },
-      table(
-        ['name', 'id', 'kind', 'role', 'key', 'state', 'created'],
-        users.map((u) => [
-          u.name,
-          short(u.id, 8),
-          u.kind,
-          u.role,
-          u.keyAlgorithm,
-          badge(u.disabled ? 'disabled' : 'active'),
-          when(u.createdAt),
-        ]),
-      ),
-    ),
+    users,
     h('h2', {}, 'Policy'),
     policySection(policy),
+    ctx.may('PUT', '/v1/policy') ? policyEditor(ctx, policy) : null,
     h('h2', {}, 'Signing schema'),
     schemaSection(schema, names),
     h('h2', {}, 'Allow-list'),
-    h(
-      'div',
-      { id: 'allowlist' },
-      entries.length === 0
-        ? h('p', {}, 'The allow-list is empty.')
-        : table(
-            ['list', 'asset', 'address', 'label', 'approved by', 'since'],
-            entries.map((e) => [
-              e.list,
-              e.asset ?? 'any',
-              h('code', {}, e.address),
-              e.label,
-              e.approvedBy,
-              when(e.createdAt),
-            ]),
-          ),
-    ),
+    allowlist,
+    h('h2', {}, 'Webhooks'),
+    webhooks,
   );
 }

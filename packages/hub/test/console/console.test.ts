@@ -10,6 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { decodeJwt } from 'jose';
 import puppeteer from 'puppeteer-core';
 import type { Browser, Page } from 'puppeteer-core';
 import { CONSOLE_CSP } from '../../src/http/console.ts';
@@ -122,10 +123,16 @@ describe('web console (headless Chromium)', () => {
   }
 
   async function go(hash: string, selector: string) {
-    await page.evaluate(
-      (hsh) => ((globalThis as unknown as { location: { hash: string } }).location.hash = hsh),
-      hash,
+    const here = await page.evaluate(
+      () => (globalThis as unknown as { location: { hash: string } }).location.hash,
     );
+    // Already there: the view's own link loads it again, as a user would click it.
+    if (here === hash) await page.click(`#nav a[href="${hash}"]`);
+    else
+      await page.evaluate(
+        (hsh) => ((globalThis as unknown as { location: { hash: string } }).location.hash = hsh),
+        hash,
+      );
     try {
       await page.waitForSelector(selector, { timeout: 20_000 });
     } catch (e) {
@@ -424,6 +431,128 @@ describe('web console (headless Chromium)', () => {
     assert.deepEqual(schema, [
       [`party 1: ${nameOf(w.primary.id)}`],
       w.guards.map((g, i) => `party ${i + 2}: ${nameOf(g.id)}`),
+    ]);
+  });
+
+  test('the owner adds and disables a user, makes a pairing token, manages webhooks and proposes allow-list and policy changes', async () => {
+    await signIn(w.hub.owner.id, pemOf(w.hub.owner));
+    await go('#/governance', '#new-user');
+    const dora = testKey('P-256');
+    await page.type('#new-user-name', 'dora');
+    await page.select('#new-user-kind', 'human');
+    await page.select('#new-user-role', 'signer');
+    await page.$eval(
+      '#new-user-publicKey',
+      (e, v) => ((e as unknown as { value: string }).value = v),
+      dora.publicPem,
+    );
+    const added = await clickAndWait('#new-user button[type=submit]');
+    const users = (await call(w.hub, viewer, 'GET', '/v1/users')).json.users;
+    const doraRow = users.find((u: { name: string }) => u.name === 'dora');
+    assert.deepEqual(
+      [doraRow.kind, doraRow.role, doraRow.keyAlgorithm, doraRow.disabled],
+      ['human', 'signer', 'ES256', false],
+    );
+    assert.deepEqual(added, ['ok', `Added dora (signer): user id ${doraRow.id}.`]);
+    const doraActor: Actor = { id: doraRow.id, role: 'signer', key: dora };
+    assert.deepEqual(await signIn(doraRow.id, pemOf(doraActor)), ['ok', 'Signed in as dora.']);
+
+    await signIn(w.hub.owner.id, pemOf(w.hub.owner));
+    await go('#/governance', `.disable-user[data-user="${doraRow.id}"]`);
+    const disabled = await clickAndWait(`.disable-user[data-user="${doraRow.id}"]`);
+    assert.deepEqual(disabled, ['ok', 'dora is disabled: its key no longer signs requests.']);
+    assert.deepEqual(await signIn(doraRow.id, pemOf(doraActor)), [
+      'error',
+      'No active user has this id. Check the user id (quorate hub api-user create prints it).',
+    ]);
+
+    await signIn(w.hub.owner.id, pemOf(w.hub.owner));
+    await go('#/governance', '#new-pairing-token');
+    const apiUserId = await page.$eval(
+      '#new-pairing-token-apiUserId',
+      (e) => (e as unknown as { value: string }).value,
+    );
+    const token = await clickAndWait('#new-pairing-token button[type=submit]');
+    assert.equal(token[0], 'ok');
+    assert.match(token[1], /^Token made, single use, valid until .+: give the command below/);
+    const command = await page.$eval('#pairing-token', (e) => e.textContent ?? '');
+    const m = /^quorate cosigner pair ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(command);
+    assert.ok(m, command);
+    assert.equal(decodeJwt(m[1]!).sub, apiUserId);
+
+    await page.type('#new-webhook-url', 'http://127.0.0.1:9/hook');
+    const hooked = await clickAndWait('#new-webhook button[type=submit]');
+    assert.deepEqual(hooked, [
+      'ok',
+      'Added the webhook to http://127.0.0.1:9/hook. Its signing secret is below: store it now, it is not shown again.',
+    ]);
+    assert.ok(((await page.$eval('#webhook-secret', (e) => e.textContent)) ?? '').length >= 32);
+    const { webhooks } = (await call(w.hub, w.hub.owner, 'GET', '/v1/webhooks')).json;
+    assert.deepEqual(
+      webhooks.map((x: { url: string }) => x.url),
+      ['http://127.0.0.1:9/hook'],
+    );
+    await go('#/governance', `.remove-webhook[data-webhook="${webhooks[0].id}"]`);
+    const removed = await clickAndWait(`.remove-webhook[data-webhook="${webhooks[0].id}"]`);
+    assert.deepEqual(removed, ['ok', 'Removed the webhook to http://127.0.0.1:9/hook.']);
+    assert.deepEqual((await call(w.hub, w.hub.owner, 'GET', '/v1/webhooks')).json.webhooks, []);
+
+    await go('#/governance', '#new-allowlist-entry');
+    await page.type('#new-allowlist-entry-list', 'cold');
+    await page.type('#new-allowlist-entry-address', '0x000000000000000000000000000000000000dEaD');
+    await page.type('#new-allowlist-entry-label', 'Cold wallet');
+    const proposed = await clickAndWait('#new-allowlist-entry button[type=submit]');
+    const changes = async () =>
+      (await call(w.hub, viewer, 'GET', '/v1/config-changes')).json.changes;
+    const add = (await changes()).find(
+      (c: { kind: string; status: string }) =>
+        c.kind === 'allowlist.add' && c.status === 'WAITING_FOR_APPROVAL',
+    );
+    assert.deepEqual(proposed, ['ok', `Proposed: change ${add.id} is WAITING_FOR_APPROVAL.`]);
+    const entry = (await call(w.hub, viewer, 'GET', '/v1/allowlist')).json.entries[0];
+    const removal = await clickAndWait(`.remove-entry[data-entry="${entry.id}"]`);
+    const remove = (await changes()).find(
+      (c: { kind: string; status: string }) =>
+        c.kind === 'allowlist.remove' && c.status === 'WAITING_FOR_APPROVAL',
+    );
+    assert.deepEqual(removal, [
+      'ok',
+      `Removal proposed: change ${remove.id} is WAITING_FOR_APPROVAL.`,
+    ]);
+
+    // The policy editor starts from the policy in force with the next version number.
+    const inForce = (await call(w.hub, viewer, 'GET', '/v1/policy')).json.policy;
+    const draft = JSON.parse(
+      await page.$eval('#propose-policy-policy', (e) => (e as unknown as { value: string }).value),
+    );
+    assert.deepEqual(draft, { ...inForce, version: inForce.version + 1 });
+    const setPolicy = (text: string) =>
+      page.$eval(
+        '#propose-policy-policy',
+        (e, v) => ((e as unknown as { value: string }).value = v),
+        text,
+      );
+    await setPolicy('{ not json');
+    const notJson = await clickAndWait('#propose-policy button[type=submit]');
+    assert.equal(notJson[0], 'error');
+    assert.match(
+      notJson[1],
+      /^The policy is not valid JSON \(.+\)\. Correct it and propose again\.$/,
+    );
+    const edited = {
+      ...draft,
+      rules: draft.rules.map((r: { id: string }) =>
+        r.id === 'small-eth' ? { ...r, amount: { max: '15' } } : r,
+      ),
+    };
+    await setPolicy(JSON.stringify(edited));
+    const earlier = new Set((await changes()).map((c: { id: string }) => c.id));
+    const policyProposed = await clickAndWait('#propose-policy button[type=submit]');
+    const policyChange = (await changes()).find((c: { id: string }) => !earlier.has(c.id));
+    assert.equal(policyChange.kind, 'policy.set');
+    assert.deepEqual(policyProposed, [
+      'ok',
+      `Proposed: change ${policyChange.id} is WAITING_FOR_APPROVAL; it takes effect once approved (see Changes).`,
     ]);
   });
 
