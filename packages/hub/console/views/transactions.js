@@ -106,9 +106,40 @@ function actionButtons(ctx, t) {
   return buttons.length === 0 ? null : h('div', { class: 'actions' }, buttons);
 }
 
+function approvalsSection(approvals, nameOf) {
+  if (approvals === null) return null;
+  return h(
+    'div',
+    { id: 'approvals' },
+    h('h2', {}, 'Approvals ', badge(approvals.outcome)),
+    table(
+      ['group', 'approved', 'needed', 'eligible', 'rejected', ''],
+      approvals.groups.map((g) => [
+        g.name,
+        g.approvals,
+        g.quorum,
+        g.eligible,
+        g.rejections,
+        g.reached ? 'reached' : 'waiting',
+      ]),
+    ),
+    approvals.votes.length === 0
+      ? h('p', {}, 'No votes yet.')
+      : table(
+          ['by', 'vote', 'at'],
+          approvals.votes.map((v) => [nameOf(v.approver), v.vote, when(v.at)]),
+        ),
+  );
+}
+
 export async function transactionView(ctx, id) {
-  const t = await ctx.request('GET', `/v1/transactions/${encodeURIComponent(id)}`);
-  const actor = (a) => (a === null ? '—' : `${a.type} ${a.id}`);
+  const [t, { users }] = await Promise.all([
+    ctx.request('GET', `/v1/transactions/${encodeURIComponent(id)}`),
+    ctx.request('GET', '/v1/users'),
+  ]);
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  const nameOf = (userId) => names.get(userId) ?? userId;
+  const actor = (a) => (a === null ? '—' : `${a.type} ${nameOf(a.id)}`);
   return h(
     'section',
     { id: 'transaction', 'data-id': t.id },
@@ -144,6 +175,7 @@ export async function transactionView(ctx, id) {
       h('dt', {}, 'signed by'),
       h('dd', {}, actor(t.signer)),
     ),
+    approvalsSection(t.approvals, nameOf),
     actionButtons(ctx, t),
     t.signature === null
       ? null

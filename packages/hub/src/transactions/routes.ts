@@ -81,6 +81,27 @@ const Transaction = Type.Object({
       at: Type.Integer(),
     }),
   ),
+  approvals: Nullable(
+    Type.Object(
+      {
+        outcome: Type.String(),
+        groups: Type.Array(
+          Type.Object({
+            name: Type.String(),
+            quorum: Type.Integer(),
+            eligible: Type.Integer(),
+            approvals: Type.Integer(),
+            rejections: Type.Integer(),
+            reached: Type.Boolean(),
+          }),
+        ),
+        votes: Type.Array(
+          Type.Object({ approver: Type.String(), vote: Type.String(), at: Type.Integer() }),
+        ),
+      },
+      { description: 'Where the approvals stand (null when the rule required none)' },
+    ),
+  ),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
 });

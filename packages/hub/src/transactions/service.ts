@@ -82,8 +82,23 @@ export interface TransactionView {
   } | null;
   readonly signature: Record<string, unknown> | null;
   readonly transitions: TransitionView[];
+  /** Where the approvals stand, for a transaction whose rule required them (else null). */
+  readonly approvals: ApprovalsView | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+export interface ApprovalsView {
+  readonly outcome: string;
+  readonly groups: {
+    readonly name: string;
+    readonly quorum: number;
+    readonly eligible: number;
+    readonly approvals: number;
+    readonly rejections: number;
+    readonly reached: boolean;
+  }[];
+  readonly votes: { readonly approver: string; readonly vote: string; readonly at: number }[];
 }
 
 const COUNTED_STATUSES = [
@@ -170,8 +185,26 @@ export function createTransactionService(deps: {
         actor: { type: t.actor_type as TransitionActor['type'], id: t.actor_id },
         at: t.at,
       })),
+      approvals: r.approvals === null ? null : await approvalsView(r),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+    };
+  }
+
+  async function approvalsView(r: TransactionsTable): Promise<ApprovalsView> {
+    const state = await approvalState(r);
+    const status = approvalStatus(state);
+    return {
+      outcome: status.outcome,
+      groups: status.groups.map((g) => ({
+        name: g.name,
+        quorum: g.quorum,
+        eligible: g.eligible,
+        approvals: g.approvals,
+        rejections: g.rejections,
+        reached: g.reached,
+      })),
+      votes: state.votes.map((v) => ({ approver: v.approver, vote: v.vote, at: v.at })),
     };
   }
 

@@ -235,6 +235,24 @@ describe('web console (headless Chromium)', () => {
     assert.deepEqual(approved, ['ok', 'Approve: the transaction is now PENDING_AUTHORIZATION.']);
     const mid = await call(w.hub, w.hub.owner, 'GET', `/v1/transactions/${id}`);
     assert.equal(mid.json.status, 'PENDING_AUTHORIZATION');
+    // The detail shows where the approvals stand: one of the two admins, by name.
+    await page.waitForSelector('#approvals table:nth-of-type(2) tbody tr');
+    const approvalRows = await page.$$eval('#approvals tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td'))
+          .slice(0, 6)
+          .map((c) => (c as { textContent: string | null }).textContent),
+      ),
+    );
+    assert.deepEqual(
+      // Group rows have six cells; vote rows three (by, vote, at: the time is left out here).
+      approvalRows.map((r) => (r.length === 3 ? r.slice(0, 2) : r)),
+      [
+        ['admins', '1', '2', '2', '0', 'waiting'],
+        ['admin-1', 'APPROVE'],
+      ],
+    );
+    assert.equal(await page.$eval('#approvals h2 .badge', (e) => e.textContent), 'PENDING');
 
     // The same admin again: the hub refuses a second vote, and the console says so.
     await page.waitForSelector('#transaction #tx-approve');

@@ -200,6 +200,7 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     assert.equal(r.status, 201, r.body);
     assert.equal(r.json.status, 'QUEUED');
     assert.equal(r.json.policy.rule, 'small-eth');
+    assert.equal(r.json.approvals, null);
     completedId = r.json.id;
     const t = await settled(w, r.json.id);
     assert.equal(t.status, 'COMPLETED');
@@ -279,11 +280,29 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     });
     assert.equal(r.status, 201, r.body);
     assert.equal(r.json.status, 'PENDING_AUTHORIZATION');
+    const group = (approvals: number, reached: boolean) => ({
+      name: 'admins',
+      quorum: 2,
+      eligible: 2,
+      approvals,
+      rejections: 0,
+      reached,
+    });
+    assert.deepEqual(r.json.approvals, {
+      outcome: 'PENDING',
+      groups: [group(0, false)],
+      votes: [],
+    });
     const id = r.json.id;
     const [a1, a2] = w.admins;
     const v1 = await call(w.hub, a1, 'POST', `/v1/transactions/${id}/approve`);
     assert.equal(v1.status, 200, v1.body);
     assert.equal(v1.json.status, 'PENDING_AUTHORIZATION');
+    assert.deepEqual(v1.json.approvals, {
+      outcome: 'PENDING',
+      groups: [group(1, false)],
+      votes: [{ approver: a1.id, vote: 'APPROVE', at: w.hub.clock.now() }],
+    });
     const again = await call(w.hub, a1, 'POST', `/v1/transactions/${id}/approve`);
     assert.equal(again.status, 409);
     assert.equal(again.json.error.code, 'conflict');
@@ -305,6 +324,10 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
       ['REQUIRE_APPROVAL', 'AUTHORIZE', 'START_SIGNING', 'COMPLETE'],
     );
     assert.match(t.transitions[1].reason, /approval quorum reached \(admins 2\/2\)/);
+    assert.deepEqual(
+      [t.approvals.outcome, t.approvals.groups, t.approvals.votes.map((v: Json) => v.approver)],
+      ['APPROVED', [group(2, true)], [a1.id, a2.id]],
+    );
   });
 
   test('an approver’s rejection is final: REJECTED, never signed', async () => {
@@ -317,6 +340,11 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     assert.equal(no.status, 200, no.body);
     assert.equal(no.json.status, 'REJECTED');
     assert.equal(no.json.transitions[1].actor.id, w.admins[0].id);
+    assert.equal(no.json.approvals.outcome, 'REJECTED');
+    assert.deepEqual(
+      no.json.approvals.votes.map((v: Json) => [v.approver, v.vote]),
+      [[w.admins[0].id, 'REJECT']],
+    );
   });
 
   test('illegal transitions are refused with 409 invalid_state', async () => {

@@ -762,6 +762,18 @@ export interface Operations {
         actor: { type: string; id: string };
         at: number;
       }>;
+      approvals: {
+        outcome: string;
+        groups: Array<{
+          name: string;
+          quorum: number;
+          eligible: number;
+          approvals: number;
+          rejections: number;
+          reached: boolean;
+        }>;
+        votes: Array<{ approver: string; vote: string; at: number }>;
+      } | null;
       createdAt: number;
       updatedAt: number;
     };
@@ -819,6 +831,18 @@ export interface Operations {
           actor: { type: string; id: string };
           at: number;
         }>;
+        approvals: {
+          outcome: string;
+          groups: Array<{
+            name: string;
+            quorum: number;
+            eligible: number;
+            approvals: number;
+            rejections: number;
+            reached: boolean;
+          }>;
+          votes: Array<{ approver: string; vote: string; at: number }>;
+        } | null;
         createdAt: number;
         updatedAt: number;
       }>;
@@ -864,6 +888,18 @@ export interface Operations {
         actor: { type: string; id: string };
         at: number;
       }>;
+      approvals: {
+        outcome: string;
+        groups: Array<{
+          name: string;
+          quorum: number;
+          eligible: number;
+          approvals: number;
+          rejections: number;
+          reached: boolean;
+        }>;
+        votes: Array<{ approver: string; vote: string; at: number }>;
+      } | null;
       createdAt: number;
       updatedAt: number;
     };
@@ -908,6 +944,18 @@ export interface Operations {
         actor: { type: string; id: string };
         at: number;
       }>;
+      approvals: {
+        outcome: string;
+        groups: Array<{
+          name: string;
+          quorum: number;
+          eligible: number;
+          approvals: number;
+          rejections: number;
+          reached: boolean;
+        }>;
+        votes: Array<{ approver: string; vote: string; at: number }>;
+      } | null;
       createdAt: number;
       updatedAt: number;
     };
@@ -952,6 +1000,18 @@ export interface Operations {
         actor: { type: string; id: string };
         at: number;
       }>;
+      approvals: {
+        outcome: string;
+        groups: Array<{
+          name: string;
+          quorum: number;
+          eligible: number;
+          approvals: number;
+          rejections: number;
+          reached: boolean;
+        }>;
+        votes: Array<{ approver: string; vote: string; at: number }>;
+      } | null;
       createdAt: number;
       updatedAt: number;
     };
@@ -996,6 +1056,18 @@ export interface Operations {
         actor: { type: string; id: string };
         at: number;
       }>;
+      approvals: {
+        outcome: string;
+        groups: Array<{
+          name: string;
+          quorum: number;
+          eligible: number;
+          approvals: number;
+          rejections: number;
+          reached: boolean;
+        }>;
+        votes: Array<{ approver: string; vote: string; at: number }>;
+      } | null;
       createdAt: number;
       updatedAt: number;
     };
