@@ -62,7 +62,8 @@ export default tseslint.config(
   },
   {
     // The hub holds no key share: it may import only the message envelope of the runtime, its
-    // dependency-free bounded cache, and the dependency-free clique rule shared with co-signers.
+    // dependency-free bounded cache and callback-URL rule, and the dependency-free clique rule shared
+    // with co-signers.
     files: ['packages/hub/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -73,24 +74,23 @@ export default tseslint.config(
           paths: [
             {
               name: '@quorate/runtime',
-              message:
-                'The hub imports only @quorate/runtime/envelope and @quorate/runtime/recent.',
+              message: 'The hub imports only @quorate/runtime/envelope, /recent and /callback-url.',
             },
           ],
           patterns: [
             {
               group: ['@quorate/*', '!@quorate/runtime', '!@quorate/clique'],
               message:
-                'The hub imports only @quorate/runtime/envelope, @quorate/runtime/recent and @quorate/clique (ARCHITECTURE.md).',
+                'The hub imports only @quorate/runtime/envelope, /recent, /callback-url and @quorate/clique (ARCHITECTURE.md).',
             },
             {
               group: [
                 '@quorate/runtime/*',
                 '!@quorate/runtime/envelope',
                 '!@quorate/runtime/recent',
+                '!@quorate/runtime/callback-url',
               ],
-              message:
-                'The hub imports only @quorate/runtime/envelope and @quorate/runtime/recent.',
+              message: 'The hub imports only @quorate/runtime/envelope, /recent and /callback-url.',
             },
           ],
         },

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Enforces the dependency direction of docs/ARCHITECTURE.md:
 //   primitives → proofs → protocols → cosigner;   hub imports only @quorate/runtime/envelope,
-//   the dependency-free @quorate/runtime/recent (a bounded cache) and @quorate/clique.
+//   the dependency-free @quorate/runtime/recent (a bounded cache) and /callback-url (where a
+//   callback handler may live), and @quorate/clique.
 // Each package declares its layer in package.json ("quorate": {"layer": ...}). A package may
 // depend on packages of its own layer or a lower one; the hub is special-cased.
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LAYERS = ['primitives', 'proofs', 'protocols', 'cosigner', 'hub', 'clients', 'app'];
-// The envelope it relays, a dependency-free bounded cache, and the dependency-free clique rule
-// it shares with the co-signers.
+// The envelope it relays, a dependency-free bounded cache and callback-URL rule, and the
+// dependency-free clique rule it shares with the co-signers.
 const HUB_ALLOWED = new Set([
   '@quorate/runtime/envelope',
   '@quorate/runtime/recent',
+  '@quorate/runtime/callback-url',
   '@quorate/clique',
 ]);
 
@@ -57,7 +59,7 @@ export function checkLayers(root) {
         if (pkg.layer === 'hub') {
           if (!HUB_ALLOWED.has(spec))
             problems.push(
-              `${file}: the hub may import only @quorate/runtime/envelope, @quorate/runtime/recent and @quorate/clique, not ${spec}`,
+              `${file}: the hub may import only @quorate/runtime/envelope, /recent, /callback-url and @quorate/clique, not ${spec}`,
             );
           continue;
         }

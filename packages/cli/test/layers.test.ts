@@ -53,23 +53,23 @@ describe('layer check', () => {
     rmSync(root, { recursive: true });
   });
 
-  test('the hub may import only @quorate/runtime/envelope, /recent and @quorate/clique', () => {
+  test('the hub may import only @quorate/runtime/envelope, /recent, /callback-url and @quorate/clique', () => {
     const root = fixture({
       runtime: { layer: 'primitives', source: '' },
       hub: {
         layer: 'hub',
         deps: ['@quorate/runtime'],
         source:
-          "import { Session } from '@quorate/runtime';\nimport type { Envelope } from '@quorate/runtime/envelope';\nimport { RecentMap } from '@quorate/runtime/recent';\n",
+          "import { Session } from '@quorate/runtime';\nimport type { Envelope } from '@quorate/runtime/envelope';\nimport { RecentMap } from '@quorate/runtime/recent';\nimport { isAllowedCallbackUrl } from '@quorate/runtime/callback-url';\n",
       },
     });
     const r = check(root);
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /the hub may import only @quorate\/runtime\/envelope, @quorate\/runtime\/recent and @quorate\/clique, not @quorate\/runtime\n/,
+      /the hub may import only @quorate\/runtime\/envelope, \/recent, \/callback-url and @quorate\/clique, not @quorate\/runtime\n/,
     );
-    assert.doesNotMatch(r.stderr, /not @quorate\/runtime\/(envelope|recent)/);
+    assert.doesNotMatch(r.stderr, /not @quorate\/runtime\/(envelope|recent|callback-url)/);
     rmSync(root, { recursive: true });
   });
 
@@ -91,12 +91,13 @@ describe('layer check', () => {
 });
 
 describe('ESLint: the hub rule (eslint.config.js)', () => {
-  test('lets runtime/envelope, runtime/recent and clique through, and refuses the rest', async () => {
+  test('lets runtime/envelope, /recent, /callback-url and clique through, and refuses the rest', async () => {
     const { ESLint } = await import('eslint');
     const eslint = new ESLint({ cwd: repoRoot });
     const imports = [
       '@quorate/runtime/envelope',
       '@quorate/runtime/recent',
+      '@quorate/runtime/callback-url',
       '@quorate/clique',
       '@quorate/runtime',
       '@quorate/runtime/harness',

@@ -10,6 +10,7 @@
  * --api-key) and recorded as pending; the daemon applies them once the hub reports them approved.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { CALLBACK_URL_RULE, isAllowedCallbackUrl } from '@quorate/runtime/callback-url';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -610,15 +611,7 @@ async function cmdCallback(ctx: Ctx, sub: string): Promise<number> {
     const keyFile = ctx.flags['public-key'];
     if (url === undefined || keyFile === undefined)
       throw new CliUsageError(`--url and --public-key are required\n\n${HELP['callback set']}`);
-    // Plain http only to this machine (a handler beside the co-signer, as in `quorate dev up`):
-    // anything that crosses a network must be TLS.
-    if (
-      !/^https:\/\//.test(url) &&
-      !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url)
-    )
-      throw new CliUsageError(
-        '--url must be an https:// URL (http:// only for 127.0.0.1 or localhost)',
-      );
+    if (!isAllowedCallbackUrl(url)) throw new CliUsageError(`--url must be ${CALLBACK_URL_RULE}`);
     const pem = readFileSync(keyFile, 'utf8');
     try {
       createPublicKey(pem);

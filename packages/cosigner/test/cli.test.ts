@@ -238,6 +238,25 @@ describe('quorate cosigner CLI', () => {
     );
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /API user api-9 is not paired with co-signer cs-1/);
+    // Plain http to another host would cross a network without TLS: refused, sent nowhere.
+    const plain = await run(
+      'callback',
+      'set',
+      '--url',
+      'http://handler.test/callback',
+      '--public-key',
+      join(dir, 'handler.pem'),
+      '--api-user',
+      'admin-1',
+      '--api-key',
+      join(dir, 'api-key.pem'),
+    );
+    assert.equal(plain.code, 2);
+    assert.match(
+      plain.err,
+      /--url must be https:\/\/…, or http:\/\/ to 127\.0\.0\.1 \/ localhost \/ \[::1\]/,
+    );
+    assert.equal(calls.length, n);
     assert.equal(calls.length, n);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
+import { CALLBACK_URL_PATTERN, CALLBACK_URL_RULE } from '@quorate/runtime/callback-url';
 import { ERROR_STATUSES } from './errors.ts';
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
@@ -150,10 +151,8 @@ export const CallbackHandlerBody = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 2048,
-        // TLS for anything that crosses a network; plain http only to the co-signer's own host.
-        pattern: '^(https://|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|$))',
-        description:
-          'https://…, or http:// to 127.0.0.1 / localhost (a handler beside the co-signer)',
+        pattern: CALLBACK_URL_PATTERN,
+        description: CALLBACK_URL_RULE,
       }),
     ),
     publicKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 8192 }))),
