@@ -64,7 +64,18 @@ export async function changesView(ctx) {
     c.decidedBy ?? '—',
     c.reason ?? '',
     when(c.createdAt),
-    h('details', {}, h('summary', {}, 'payload'), h('pre', {}, JSON.stringify(c.payload, null, 2))),
+    [
+      // A policy change says what it changes, rule by rule: shown first, for the approver.
+      typeof c.payload?.summary === 'string'
+        ? h('pre', { class: 'change-summary', 'data-change': c.id }, c.payload.summary)
+        : null,
+      h(
+        'details',
+        {},
+        h('summary', {}, 'payload'),
+        h('pre', {}, JSON.stringify(c.payload, null, 2)),
+      ),
+    ],
     actions(ctx, c),
   ]);
   return h(

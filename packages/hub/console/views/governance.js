@@ -5,6 +5,7 @@
 import { h, table } from '../dom.js';
 import { allowlistSection } from './allowlist.js';
 import { createForm } from './form.js';
+import { schemaSection } from './schema.js';
 import { usersSection } from './users.js';
 import { webhooksSection } from './webhooks.js';
 
@@ -68,23 +69,6 @@ function policyEditor(ctx, policy) {
       return `Proposed: change ${change.id} is ${change.status}; it takes effect once approved (see Changes).`;
     },
   });
-}
-
-function schemaSection(schema, names) {
-  if (schema === null) return h('p', {}, 'No signing schema yet.');
-  const member = (m) => `party ${m.party}: ${names.get(m.cosignerId) ?? m.cosignerId}`;
-  return h(
-    'div',
-    { id: 'schema' },
-    h('p', {}, `Version ${schema.version}; threshold ${schema.threshold}.`),
-    table(
-      ['group', 'members'],
-      [
-        ['primaries', schema.primaries.map((m) => h('div', {}, member(m)))],
-        ...schema.sets.map((s) => [`set ${s.name}`, s.guards.map((m) => h('div', {}, member(m)))]),
-      ],
-    ),
-  );
 }
 
 export async function governanceView(ctx) {

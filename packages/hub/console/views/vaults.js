@@ -1,6 +1,7 @@
 // Vaults (keys made by DKG) and, for one vault, its accounts with their derived addresses.
 import { badge, h, short, table, when } from '../dom.js';
 import { choice, createForm } from './form.js';
+import { schemaSection } from './schema.js';
 
 function newVaultForm(ctx) {
   return createForm(ctx, {
@@ -62,6 +63,31 @@ function newAccountForm(ctx, vaultId) {
   });
 }
 
+function refreshButton(ctx, v) {
+  return h(
+    'div',
+    { class: 'actions' },
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'refresh-vault',
+        onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            await ctx.request('POST', `/v1/vaults/${v.id}/refresh`);
+            ctx.ok(`Refresh of ${v.name} started: new shares for the same key.`);
+          } catch (e) {
+            ctx.fail(e);
+          }
+          ctx.rerender();
+        },
+      },
+      'Refresh the shares now',
+    ),
+  );
+}
+
 export async function vaultsView(ctx) {
   const { vaults } = await ctx.request('GET', '/v1/vaults');
   return h(
@@ -89,7 +115,12 @@ export async function vaultsView(ctx) {
 export async function vaultView(ctx, id) {
   const path = `/v1/vaults/${encodeURIComponent(id)}`;
   const v = await ctx.request('GET', path);
-  const { accounts } = await ctx.request('GET', `${path}/accounts`);
+  const [{ accounts }, { committee }, { cosigners }] = await Promise.all([
+    ctx.request('GET', `${path}/accounts`),
+    ctx.request('GET', `${path}/committee`),
+    ctx.request('GET', '/v1/cosigners'),
+  ]);
+  const names = new Map(cosigners.map((c) => [c.id, c.name]));
   return h(
     'section',
     { id: 'vault', 'data-id': v.id },
@@ -107,18 +138,27 @@ export async function vaultView(ctx, id) {
       h('dt', {}, 'threshold'),
       h('dd', {}, v.threshold),
     ),
+    v.status === 'ACTIVE' && ctx.may('POST', '/v1/vaults/:id/refresh')
+      ? refreshButton(ctx, v)
+      : null,
+    h('h2', {}, 'Committee'),
+    schemaSection(committee, names),
     h('h2', {}, 'Accounts'),
-    accounts.length === 0
-      ? h('p', {}, 'No accounts.')
-      : table(
-          ['name', 'path', 'address', 'public key'],
-          accounts.map((a) => [
-            a.name,
-            h('code', {}, a.path),
-            h('code', {}, a.address),
-            short(a.publicKey, 12),
-          ]),
-        ),
+    h(
+      'div',
+      { id: 'accounts' },
+      accounts.length === 0
+        ? h('p', {}, 'No accounts.')
+        : table(
+            ['name', 'path', 'address', 'public key'],
+            accounts.map((a) => [
+              a.name,
+              h('code', {}, a.path),
+              h('code', {}, a.address),
+              short(a.publicKey, 12),
+            ]),
+          ),
+    ),
     v.status === 'ACTIVE' && ctx.may('POST', '/v1/vaults/:id/accounts')
       ? newAccountForm(ctx, v.id)
       : null,

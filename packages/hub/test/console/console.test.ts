@@ -302,6 +302,13 @@ describe('web console (headless Chromium)', () => {
     assert.equal(await page.$(`.change-approve[data-change="${yes}"]`), null);
     await signIn(w.hub.owner.id, pemOf(w.hub.owner));
     await go('#/changes', `.change-approve[data-change="${yes}"]`);
+    // What the change does, as the hub summarised it, is shown before any click.
+    const yesChange = (await call(w.hub, viewer, 'GET', `/v1/config-changes/${yes}`)).json;
+    assert.match(yesChange.payload.summary, /small-eth/);
+    assert.equal(
+      await page.$eval(`.change-summary[data-change="${yes}"]`, (e) => e.textContent),
+      yesChange.payload.summary,
+    );
     const approved = await clickAndWait(`.change-approve[data-change="${yes}"]`);
     assert.deepEqual(approved, ['ok', 'Approve: the change policy.set is now COMPLETED.']);
     await page.waitForSelector(`.change-reject[data-change="${no}"]`);
@@ -368,9 +375,9 @@ describe('web console (headless Chromium)', () => {
       [['treasury', 'ACTIVE']],
     );
     await page.click('#vaults tbody a');
-    await page.waitForSelector('#vault table');
+    await page.waitForSelector('#accounts table');
     const accounts = await call(w.hub, viewer, 'GET', `/v1/vaults/${w.vaultId}/accounts`);
-    const shown = await page.$$eval('#vault tbody tr', (rows) =>
+    const shown = await page.$$eval('#accounts tbody tr', (rows) =>
       rows.map((r) =>
         Array.from(r.querySelectorAll('td'))
           .slice(0, 3)
@@ -384,6 +391,35 @@ describe('web console (headless Chromium)', () => {
         a.path,
         a.address,
       ]),
+    );
+
+    // The key's committee (here: the schema it was made with), by party and co-signer name.
+    const cosigners = (await call(w.hub, viewer, 'GET', '/v1/cosigners')).json.cosigners as {
+      id: string;
+      name: string;
+    }[];
+    const nameOf = (cid: string) => cosigners.find((c) => c.id === cid)?.name;
+    const committee = await page.$$eval('#schema tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td div')).map(
+          (c) => (c as { textContent: string | null }).textContent,
+        ),
+      ),
+    );
+    assert.deepEqual(committee, [
+      [`party 1: ${nameOf(w.primary.id)}`],
+      w.guards.map((g, i) => `party ${i + 2}: ${nameOf(g.id)}`),
+    ]);
+    const jobsBefore = w.primary.jobs.length;
+    const refreshed = await clickAndWait('#refresh-vault');
+    assert.deepEqual(refreshed, [
+      'ok',
+      'Refresh of treasury started: new shares for the same key.',
+    ]);
+    await w.hub.stack.vaults.settle();
+    assert.deepEqual(
+      w.primary.jobs.slice(jobsBefore).map((j) => j.kind),
+      ['refresh'],
     );
   });
 
