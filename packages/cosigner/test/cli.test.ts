@@ -202,18 +202,20 @@ describe('quorate cosigner CLI', () => {
       join(dir, 'handler.pem'),
       handler.publicKey.export({ type: 'spki', format: 'pem' }),
     );
-    const set = await run(
-      'callback',
-      'set',
-      '--url',
-      'https://handler.test',
-      '--public-key',
-      join(dir, 'handler.pem'),
-      '--api-user',
-      'admin-1',
-      '--api-key',
-      join(dir, 'api-key.pem'),
-    );
+    const setHandler = (url: string) =>
+      run(
+        'callback',
+        'set',
+        '--url',
+        url,
+        '--public-key',
+        join(dir, 'handler.pem'),
+        '--api-user',
+        'admin-1',
+        '--api-key',
+        join(dir, 'api-key.pem'),
+      );
+    const set = await setHandler('https://handler.test');
     assert.equal(set.code, 0, set.err);
     assert.equal(calls.at(-1)?.method, 'PUT');
     // The requester (admin-1) is not paired: the handler is the only paired API user's.
@@ -239,18 +241,7 @@ describe('quorate cosigner CLI', () => {
     assert.equal(wrong.code, 2);
     assert.match(wrong.err, /API user api-9 is not paired with co-signer cs-1/);
     // Plain http to another host would cross a network without TLS: refused, sent nowhere.
-    const plain = await run(
-      'callback',
-      'set',
-      '--url',
-      'http://handler.test/callback',
-      '--public-key',
-      join(dir, 'handler.pem'),
-      '--api-user',
-      'admin-1',
-      '--api-key',
-      join(dir, 'api-key.pem'),
-    );
+    const plain = await setHandler('http://handler.test/callback');
     assert.equal(plain.code, 2);
     assert.match(
       plain.err,

@@ -1,27 +1,20 @@
 // The allow-list in force, and proposals to add or remove an entry: each becomes a configuration
 // change that an owner or admin approves (the Changes view).
 import { h, table, when } from '../dom.js';
-import { createForm } from './form.js';
+import { actionButton, createForm } from './form.js';
 
 function removeButton(ctx, e) {
   if (!ctx.may('DELETE', '/v1/allowlist/:id')) return '';
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: 'remove-entry',
-      'data-entry': e.id,
-      onclick: async (ev) => {
-        ev.target.disabled = true;
-        try {
-          const change = await ctx.request('DELETE', `/v1/allowlist/${e.id}`);
-          ctx.ok(`Removal proposed: change ${change.id} is ${change.status}.`);
-        } catch (err) {
-          ctx.fail(err);
-        }
-      },
-    },
+  return actionButton(
+    ctx,
     'Propose removal',
+    { class: 'remove-entry', 'data-entry': e.id },
+    async () => {
+      const change = await ctx.request('DELETE', `/v1/allowlist/${e.id}`);
+      return `Removal proposed: change ${change.id} is ${change.status}.`;
+    },
+    // The entry stays in force until the change is approved: nothing to reload.
+    { reload: false },
   );
 }
 

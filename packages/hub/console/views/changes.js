@@ -2,30 +2,18 @@
 // reshares): every change with its payload; approve or reject (owner, admin) and cancel (also
 // editor) while it waits for approval.
 import { badge, h, table, when } from '../dom.js';
+import { actionButton } from './form.js';
 
 function decision(ctx, change, what, label, body) {
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: `change-${what}`,
-      'data-change': change.id,
-      onclick: async (ev) => {
-        ev.target.disabled = true;
-        try {
-          const after = await ctx.request(
-            'POST',
-            `/v1/config-changes/${change.id}/${what}`,
-            body?.(),
-          );
-          ctx.ok(`${label}: the change ${change.kind} is now ${after.status}.`);
-        } catch (e) {
-          ctx.fail(e);
-        }
-        ctx.rerender();
-      },
-    },
+  return actionButton(
+    ctx,
     label,
+    { class: `change-${what}`, 'data-change': change.id },
+    async () => {
+      const path = `/v1/config-changes/${change.id}/${what}`;
+      const after = await ctx.request('POST', path, body?.());
+      return `${label}: the change ${change.kind} is now ${after.status}.`;
+    },
   );
 }
 

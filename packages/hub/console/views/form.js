@@ -48,3 +48,36 @@ export function choice(options, attrs = {}) {
     options.map(([value, label]) => h('option', { value }, label)),
   );
 }
+
+/** A mistake in what the user typed, found before any request: nothing changed, nothing to reload. */
+export class InputError extends Error {}
+
+/**
+ * A button that runs one request: disabled while it runs, its outcome on the status line (run()
+ * returns the text; a refusal shows what to do next), then the view reloads to show the state
+ * now, unless `reload` is false or the input was refused before any request (InputError).
+ */
+export function actionButton(ctx, label, attrs, run, { reload = true } = {}) {
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          ctx.ok(await run());
+        } catch (e) {
+          ctx.fail(e);
+          if (e instanceof InputError) {
+            button.disabled = false;
+            return;
+          }
+        }
+        if (reload) ctx.rerender();
+      },
+    },
+    label,
+  );
+  return button;
+}

@@ -4,7 +4,7 @@
 // decides.
 import { h, table } from '../dom.js';
 import { allowlistSection } from './allowlist.js';
-import { createForm } from './form.js';
+import { InputError, createForm } from './form.js';
 import { schemaSection } from './schema.js';
 import { usersSection } from './users.js';
 import { webhooksSection } from './webhooks.js';
@@ -61,7 +61,7 @@ function policyEditor(ctx, policy) {
       try {
         doc = JSON.parse(v.policy);
       } catch (e) {
-        throw new Error(
+        throw new InputError(
           `The policy is not valid JSON (${e.message}). Correct it and propose again.`,
         );
       }

@@ -1,38 +1,27 @@
 // Quarantine: co-signers a cryptographic abort named, with the evidence (message ids), kept out
 // of signing until an owner or admin releases them with a note.
 import { h, short, table, when } from '../dom.js';
+import { InputError, actionButton } from './form.js';
 
 function release(ctx, entry) {
   const note = h('input', {
     placeholder: 'why it may sign again (required)',
     'data-cosigner': entry.cosignerId,
   });
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      class: 'release',
-      'data-cosigner': entry.cosignerId,
-      onclick: async () => {
-        if (note.value.trim() === '') {
-          ctx.fail(
-            new Error('Say why the co-signer may sign again: the note is kept with the release.'),
-          );
-          return;
-        }
-        button.disabled = true;
-        try {
-          await ctx.request('POST', `/v1/quarantine/${entry.cosignerId}/release`, {
-            note: note.value.trim(),
-          });
-          ctx.ok(`Released ${entry.cosignerId} from quarantine.`);
-        } catch (e) {
-          ctx.fail(e);
-        }
-        ctx.rerender();
-      },
-    },
+  const button = actionButton(
+    ctx,
     'Release',
+    { class: 'release', 'data-cosigner': entry.cosignerId },
+    async () => {
+      if (note.value.trim() === '')
+        throw new InputError(
+          'Say why the co-signer may sign again: the note is kept with the release.',
+        );
+      await ctx.request('POST', `/v1/quarantine/${entry.cosignerId}/release`, {
+        note: note.value.trim(),
+      });
+      return `Released ${entry.cosignerId} from quarantine.`;
+    },
   );
   return h('div', { class: 'actions' }, note, button);
 }

@@ -1,6 +1,7 @@
 // Transactions: the latest 200 (filter by status, refreshed every 5 s) and one transaction with
 // its policy decision, signature and every transition, with approve / reject / cancel.
 import { badge, h, short, table, when } from '../dom.js';
+import { actionButton } from './form.js';
 import { newTransactionForm } from './new-transaction.js';
 
 const STATUSES = [
@@ -78,24 +79,10 @@ export async function transactionsView(ctx) {
 
 function actionButtons(ctx, t) {
   const act = (what, label) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        id: `tx-${what}`,
-        onclick: async (ev) => {
-          ev.target.disabled = true;
-          try {
-            const after = await ctx.request('POST', `/v1/transactions/${t.id}/${what}`);
-            ctx.ok(`${label}: the transaction is now ${after.status}.`);
-          } catch (e) {
-            ctx.fail(e);
-          }
-          ctx.rerender();
-        },
-      },
-      label,
-    );
+    actionButton(ctx, label, { id: `tx-${what}` }, async () => {
+      const after = await ctx.request('POST', `/v1/transactions/${t.id}/${what}`);
+      return `${label}: the transaction is now ${after.status}.`;
+    });
   const buttons = [];
   // The role decides whether a vote may be cast at all; the policy rule's approval groups then
   // decide whose vote counts, which the hub checks (and explains) on the click.

@@ -2,29 +2,14 @@
 // user (with the public key the user made; the private key never comes here), disable one, and
 // make a pairing token for an API user whose co-signer is to pair.
 import { badge, h, short, table, when } from '../dom.js';
-import { choice, createForm } from './form.js';
+import { actionButton, choice, createForm } from './form.js';
 
 function disableButton(ctx, u) {
   if (u.disabled || u.id === ctx.me.id || !ctx.may('DELETE', '/v1/users/:id')) return '';
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: 'disable-user',
-      'data-user': u.id,
-      onclick: async (ev) => {
-        ev.target.disabled = true;
-        try {
-          await ctx.request('DELETE', `/v1/users/${u.id}`);
-          ctx.ok(`${u.name} is disabled: its key no longer signs requests.`);
-        } catch (e) {
-          ctx.fail(e);
-        }
-        ctx.rerender();
-      },
-    },
-    'Disable',
-  );
+  return actionButton(ctx, 'Disable', { class: 'disable-user', 'data-user': u.id }, async () => {
+    await ctx.request('DELETE', `/v1/users/${u.id}`);
+    return `${u.name} is disabled: its key no longer signs requests.`;
+  });
 }
 
 function newUserForm(ctx) {

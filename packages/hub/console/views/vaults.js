@@ -1,6 +1,6 @@
 // Vaults (keys made by DKG) and, for one vault, its accounts with their derived addresses.
 import { badge, h, short, table, when } from '../dom.js';
-import { choice, createForm } from './form.js';
+import { InputError, actionButton, choice, createForm } from './form.js';
 import { schemaSection } from './schema.js';
 
 function newVaultForm(ctx) {
@@ -30,7 +30,7 @@ function newVaultForm(ctx) {
       if (v.refresh !== '') {
         const days = Number(v.refresh);
         if (!Number.isFinite(days) || days <= 0)
-          throw new Error(
+          throw new InputError(
             'Give the refresh interval in days (a positive number), or leave it empty.',
           );
         body.refreshIntervalSeconds = Math.round(days * 86400);
@@ -64,27 +64,14 @@ function newAccountForm(ctx, vaultId) {
 }
 
 function refreshButton(ctx, v) {
+  const run = async () => {
+    await ctx.request('POST', `/v1/vaults/${v.id}/refresh`);
+    return `Refresh of ${v.name} started: new shares for the same key.`;
+  };
   return h(
     'div',
     { class: 'actions' },
-    h(
-      'button',
-      {
-        type: 'button',
-        id: 'refresh-vault',
-        onclick: async (ev) => {
-          ev.target.disabled = true;
-          try {
-            await ctx.request('POST', `/v1/vaults/${v.id}/refresh`);
-            ctx.ok(`Refresh of ${v.name} started: new shares for the same key.`);
-          } catch (e) {
-            ctx.fail(e);
-          }
-          ctx.rerender();
-        },
-      },
-      'Refresh the shares now',
-    ),
+    actionButton(ctx, 'Refresh the shares now', { id: 'refresh-vault' }, run),
   );
 }
 

@@ -1,28 +1,18 @@
 // Webhooks: the URLs the hub notifies of every transaction transition (HMAC-SHA256 signed). The
 // signing secret is shown once, when the webhook is added.
 import { h, table, when } from '../dom.js';
-import { createForm } from './form.js';
+import { actionButton, createForm } from './form.js';
 
 function removeButton(ctx, hook) {
   if (!ctx.may('DELETE', '/v1/webhooks/:id')) return '';
-  return h(
-    'button',
-    {
-      type: 'button',
-      class: 'remove-webhook',
-      'data-webhook': hook.id,
-      onclick: async (ev) => {
-        ev.target.disabled = true;
-        try {
-          await ctx.request('DELETE', `/v1/webhooks/${hook.id}`);
-          ctx.ok(`Removed the webhook to ${hook.url}.`);
-        } catch (e) {
-          ctx.fail(e);
-        }
-        ctx.rerender();
-      },
-    },
+  return actionButton(
+    ctx,
     'Remove',
+    { class: 'remove-webhook', 'data-webhook': hook.id },
+    async () => {
+      await ctx.request('DELETE', `/v1/webhooks/${hook.id}`);
+      return `Removed the webhook to ${hook.url}.`;
+    },
   );
 }
 

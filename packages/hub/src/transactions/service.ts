@@ -27,7 +27,12 @@ import {
   historyWindowMs,
   startApprovals,
 } from '../policy/index.ts';
-import type { ApprovalRequirement, ApprovalState, PolicyDecision } from '../policy/index.ts';
+import type {
+  ApprovalRequirement,
+  ApprovalState,
+  GroupStatus,
+  PolicyDecision,
+} from '../policy/index.ts';
 import { IllegalTransitionError, applyEvent, isTerminal } from './state-machine.ts';
 import { toBaseUnits } from './base-units.ts';
 import type { TransactionEvent, TransactionStatus, TransitionActor } from './state-machine.ts';
@@ -90,14 +95,8 @@ export interface TransactionView {
 
 export interface ApprovalsView {
   readonly outcome: string;
-  readonly groups: {
-    readonly name: string;
-    readonly quorum: number;
-    readonly eligible: number;
-    readonly approvals: number;
-    readonly rejections: number;
-    readonly reached: boolean;
-  }[];
+  /** Per approval group (policy/approvals.ts), without its `unreachable` flag. */
+  readonly groups: Omit<GroupStatus, 'unreachable'>[];
   readonly votes: { readonly approver: string; readonly vote: string; readonly at: number }[];
 }
 

@@ -92,6 +92,24 @@ describe('web console (headless Chromium)', () => {
     };
   }
 
+  /** Co-signer names by id, from the API. */
+  async function cosignerNames(): Promise<(id: string) => string | undefined> {
+    const { cosigners } = (await call(w.hub, viewer, 'GET', '/v1/cosigners')).json as {
+      cosigners: { id: string; name: string }[];
+    };
+    return (id) => cosigners.find((c) => c.id === id)?.name;
+  }
+
+  /** The members the page shows in its schema or committee table, group by group. */
+  const schemaRows = () =>
+    page.$$eval('#schema tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('td div')).map(
+          (c) => (c as { textContent: string | null }).textContent,
+        ),
+      ),
+    );
+
   const pemOf = (a: Actor) => a.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const statusLine = () => page.$eval('#status', (e) => [e.className, e.textContent ?? '']);
 
@@ -394,18 +412,8 @@ describe('web console (headless Chromium)', () => {
     );
 
     // The key's committee (here: the schema it was made with), by party and co-signer name.
-    const cosigners = (await call(w.hub, viewer, 'GET', '/v1/cosigners')).json.cosigners as {
-      id: string;
-      name: string;
-    }[];
-    const nameOf = (cid: string) => cosigners.find((c) => c.id === cid)?.name;
-    const committee = await page.$$eval('#schema tbody tr', (rows) =>
-      rows.map((r) =>
-        Array.from(r.querySelectorAll('td div')).map(
-          (c) => (c as { textContent: string | null }).textContent,
-        ),
-      ),
-    );
+    const nameOf = await cosignerNames();
+    const committee = await schemaRows();
     assert.deepEqual(committee, [
       [`party 1: ${nameOf(w.primary.id)}`],
       w.guards.map((g, i) => `party ${i + 2}: ${nameOf(g.id)}`),
@@ -460,13 +468,7 @@ describe('web console (headless Chromium)', () => {
       rules.find((r) => r[0] === 'large-eth'),
       ['large-eth', 'REQUIRE_APPROVAL', 'ETH', '10.000000000000000001 … ∞', 'admins: 2 of 2'],
     );
-    const schema = await page.$$eval('#schema tbody tr', (rows) =>
-      rows.map((r) =>
-        Array.from(r.querySelectorAll('td div')).map(
-          (c) => (c as { textContent: string | null }).textContent,
-        ),
-      ),
-    );
+    const schema = await schemaRows();
     const allowlist = await page.$$eval('#allowlist tbody tr', (rows) =>
       rows.map((r) =>
         Array.from(r.querySelectorAll('td'))
@@ -477,11 +479,7 @@ describe('web console (headless Chromium)', () => {
     assert.deepEqual(allowlist, [
       ['exchanges', 'ETH', EXCHANGE, '<i>Exchange</i> hot', w.admins[1].id],
     ]);
-    const cosigners = (await call(w.hub, viewer, 'GET', '/v1/cosigners')).json.cosigners as {
-      id: string;
-      name: string;
-    }[];
-    const nameOf = (id: string) => cosigners.find((c) => c.id === id)?.name;
+    const nameOf = await cosignerNames();
     assert.deepEqual(schema, [
       [`party 1: ${nameOf(w.primary.id)}`],
       w.guards.map((g, i) => `party ${i + 2}: ${nameOf(g.id)}`),
