@@ -314,6 +314,8 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     );
     assert.equal(initiator.status, 403);
     assert.equal(initiator.json.error.code, 'forbidden');
+    // Votes are listed by time (then approver id): the second vote comes a second later.
+    w.hub.clock.advance(1000);
     const v2 = await call(w.hub, a2, 'POST', `/v1/transactions/${id}/approve`);
     assert.equal(v2.status, 200, v2.body);
     assert.equal(v2.json.status, 'QUEUED');
