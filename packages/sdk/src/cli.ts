@@ -132,8 +132,20 @@ function print(io: Io, json: boolean, value: unknown, human: string): void {
   io.out(json ? JSON.stringify(value) : human);
 }
 
-function txLine(tx: { id: string; status: string; kind?: string; note?: unknown }): string {
-  return `${tx.id}  ${tx.status}${tx.kind ? `  ${tx.kind}` : ''}`;
+interface TxSummary {
+  id: string;
+  status: string;
+  kind?: string;
+  approvals?: { groups: { name: string; approvals: number; quorum: number }[] } | null;
+}
+
+/** One line per transaction: id, status, kind, and while approvals are needed where they stand. */
+function txLine(tx: TxSummary): string {
+  const approvals =
+    tx.status === 'PENDING_AUTHORIZATION' && tx.approvals
+      ? `  approvals ${tx.approvals.groups.map((g) => `${g.name} ${g.approvals}/${g.quorum}`).join(', ')}`
+      : '';
+  return `${tx.id}  ${tx.status}${tx.kind ? `  ${tx.kind}` : ''}${approvals}`;
 }
 
 export async function txCommand(
@@ -214,9 +226,7 @@ export async function txCommand(
         const res = await client.listTransactions(
           query as Parameters<typeof client.listTransactions>[0],
         );
-        const list =
-          (res as { transactions?: Array<{ id: string; status: string; kind?: string }> })
-            .transactions ?? [];
+        const list = (res as { transactions?: TxSummary[] }).transactions ?? [];
         print(io, json, res, list.map(txLine).join('\n') || '(no transactions)');
         return 0;
       }
@@ -230,7 +240,7 @@ export async function txCommand(
             : cmd === 'reject'
               ? await client.rejectTransaction(id)
               : await client.cancelTransaction(id);
-        print(io, json, tx, txLine(tx as { id: string; status: string }));
+        print(io, json, tx, txLine(tx as TxSummary));
         return 0;
       }
       case 'cosigners':

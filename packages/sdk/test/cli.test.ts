@@ -95,6 +95,51 @@ describe('quorate tx against a running hub', () => {
   });
 });
 
+test('approve prints the transaction line with where its approvals stand', async () => {
+  const client = () =>
+    new QuorateClient({
+      baseUrl: 'http://hub.invalid',
+      apiUserId: 'u1',
+      privateKey: testKey('Ed25519').privateKey,
+      fetch: async () =>
+        new Response(
+          JSON.stringify({
+            id: 'tx-7',
+            status: 'PENDING_AUTHORIZATION',
+            kind: 'message',
+            approvals: {
+              outcome: 'PENDING',
+              groups: [
+                {
+                  name: 'finance',
+                  quorum: 2,
+                  eligible: 3,
+                  approvals: 1,
+                  rejections: 0,
+                  reached: false,
+                },
+                {
+                  name: 'security',
+                  quorum: 1,
+                  eligible: 1,
+                  approvals: 0,
+                  rejections: 0,
+                  reached: false,
+                },
+              ],
+              votes: [],
+            },
+          }),
+          { status: 200 },
+        ),
+    });
+  const c = capture();
+  assert.equal(await txCommand(['approve', 'tx-7'], c.io, { client }), 0);
+  assert.deepEqual(c.out, [
+    'tx-7  PENDING_AUTHORIZATION  message  approvals finance 1/2, security 0/1',
+  ]);
+});
+
 describe('quorate tx wait', () => {
   const scripted = (final: string) => () => {
     let t = 0;
