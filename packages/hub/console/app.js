@@ -52,20 +52,26 @@ async function show() {
   const args = re.exec(hash).slice(1);
   for (const a of nav.querySelectorAll('a'))
     a.toggleAttribute('aria-current', hash.startsWith(a.getAttribute('href')));
+  const { me, request } = session;
   const ctx = {
-    request: session.request,
-    me: session.me,
+    request,
+    me,
     /** Whether the user's role may call this route ("POST", "/v1/transactions/:id/approve"). */
-    may: (method, route) => session.me.may.includes(`${method} ${route}`),
+    may: (method, route) => me.may.includes(`${method} ${route}`),
     ok: (text) => say('ok', text),
-    fail: (error) => say('error', nextStep(error, session?.me.role)),
+    fail: (error) => say('error', nextStep(error, me.role)),
     rerender: () => show(),
-    /** Runs `load` now and every `ms` while this view is shown. */
+    /** Runs `load` every `ms` while this view is shown (and the tab visible). */
     every(ms, load) {
+      if (mine !== generation) return; // the user has moved on while this view loaded
       const timer = setInterval(() => {
         if (mine === generation && document.visibilityState === 'visible') load();
       }, ms);
-      stopRefresh = () => clearInterval(timer);
+      const before = stopRefresh;
+      stopRefresh = () => {
+        before();
+        clearInterval(timer);
+      };
     },
     current: () => mine === generation,
   };

@@ -244,6 +244,15 @@ describe('web console (headless Chromium)', () => {
       listed.find(([i]) => i === id),
       [id, 'PENDING_AUTHORIZATION'],
     );
+    // The list refreshes itself: a transaction submitted meanwhile appears without a click.
+    const later = await submit(w, {
+      payload: { type: 'message', message: 'appears by itself' },
+      asset: 'ETH',
+      amount: '1',
+    });
+    await page.waitForSelector(`#transactions a code[title="${later.json.id}"]`, {
+      timeout: 20_000,
+    });
 
     await go(`#/transactions/${id}`, '#transaction #tx-approve');
     assert.equal(await page.$eval('#tx-note', (e) => e.textContent), MARKUP_NOTE);
