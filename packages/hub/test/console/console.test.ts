@@ -391,6 +391,50 @@ describe('web console (headless Chromium)', () => {
     );
     assert.deepEqual(health, ['online', 'online', 'online', 'online']);
 
+    // Rename a guard; propose unpairing another (a change that waits for the owner or an admin).
+    const [g1, g2] = w.guards as unknown as [{ id: string }, { id: string }];
+    await page.select('#rename-cosigner-id', g1.id);
+    await page.type('#rename-cosigner-name', 'guard <one>');
+    const refused = await clickAndWait('#rename-cosigner button[type=submit]');
+    assert.deepEqual(refused, [
+      'error',
+      'The hub refused (validation_failed, field name): names are 1-100 letters, digits, spaces or . _ @ : -.',
+    ]);
+    await page.$eval(
+      '#rename-cosigner-name',
+      (e) => ((e as unknown as { value: string }).value = ''),
+    );
+    await page.type('#rename-cosigner-name', 'guard one@rack:2');
+    const renamed = await clickAndWait('#rename-cosigner button[type=submit]');
+    assert.deepEqual(renamed, ['ok', `Renamed: ${g1.id} is now guard one@rack:2.`]);
+    assert.equal((await cosignerNames())(g1.id), 'guard one@rack:2');
+    await page.waitForSelector('#cosigners table');
+    const names = await page.$$eval('#cosigners tbody tr', (rows) =>
+      rows.map((r) => r.querySelector('td')?.textContent),
+    );
+    assert.ok(names.includes('guard one@rack:2'), names.join());
+    await page.select('#unpair-cosigner-id', g2.id);
+    const before = new Set(
+      (await call(w.hub, viewer, 'GET', '/v1/config-changes')).json.changes.map(
+        (c: { id: string }) => c.id,
+      ),
+    );
+    const unpair = await clickAndWait('#unpair-cosigner button[type=submit]');
+    const change = (await call(w.hub, viewer, 'GET', '/v1/config-changes')).json.changes.find(
+      (c: { id: string }) => !before.has(c.id),
+    );
+    assert.deepEqual(
+      [change.kind, change.targetId, change.status],
+      ['cosigner.unpair', g2.id, 'WAITING_FOR_APPROVAL'],
+    );
+    assert.deepEqual(unpair, [
+      'ok',
+      `Unpairing proposed: change ${change.id} is WAITING_FOR_APPROVAL.`,
+    ]);
+    // Withdrawn again (the later tests sign with this co-signer).
+    const cancel = await call(w.hub, w.hub.owner, 'POST', `/v1/config-changes/${change.id}/cancel`);
+    assert.equal(cancel.json.status, 'CANCELLED', cancel.body);
+
     await go('#/vaults', '#vaults table');
     assert.deepEqual(
       await page.$$eval('#vaults tbody tr', (rows) =>
