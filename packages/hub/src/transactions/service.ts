@@ -593,8 +593,11 @@ export function createTransactionService(deps: {
       };
       await db.insertInto('transactions').values(stored).execute();
       const to = await transition(r.id, event);
+      // The answer is the state the decision left, read before signing starts (else it races
+      // the signing loop and may say PENDING_SIGNATURE or even COMPLETED).
+      const created = await view(await row(p.workspaceId, r.id));
       if (to === 'QUEUED') startSigning(r.id);
-      return view(await row(p.workspaceId, r.id));
+      return created;
     },
 
     async get(workspaceId: string, id: string): Promise<TransactionView> {
@@ -636,11 +639,11 @@ export function createTransactionService(deps: {
         throw new HubError('conflict', `${p.id} has already voted`);
       }
       const event = approvalEvent(approvalStatus(state));
-      if (event !== null) {
-        const to = await transition(id, event);
-        if (to === 'QUEUED') startSigning(id);
-      }
-      return view(await row(p.workspaceId, id));
+      const to = event === null ? null : await transition(id, event);
+      // As in create: the answer is the state this vote left, read before signing starts.
+      const voted = await view(await row(p.workspaceId, id));
+      if (to === 'QUEUED') startSigning(id);
+      return voted;
     },
 
     async cancel(p: Principal, id: string): Promise<TransactionView> {

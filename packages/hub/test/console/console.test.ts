@@ -291,11 +291,7 @@ describe('web console (headless Chromium)', () => {
     await signIn(w.admins[1].id, pemOf(w.admins[1]));
     await go(`#/transactions/${id}`, '#transaction #tx-approve');
     const second = await clickAndWait('#tx-approve');
-    assert.equal(second[0], 'ok');
-    assert.match(
-      second[1],
-      /^Approve: the transaction is now (QUEUED|PENDING_SIGNATURE|COMPLETED)\.$/,
-    );
+    assert.deepEqual(second, ['ok', 'Approve: the transaction is now QUEUED.']);
     const done = await settled(w, id);
     assert.equal(done.status, 'COMPLETED');
 
@@ -725,7 +721,7 @@ describe('web console (headless Chromium)', () => {
     await set('note', 'typed in a browser');
     const submitted = await clickAndWait('#new-transaction button[type=submit]');
     assert.equal(submitted[0], 'ok');
-    assert.match(submitted[1], /^Submitted: the transaction is [A-Z_]+ \(.*small-eth.*\)\.$/);
+    assert.match(submitted[1], /^Submitted: the transaction is QUEUED \(.*small-eth.*\)\.$/);
     await page.waitForSelector('#transaction');
     const id = await page.$eval('#transaction', (e) => e.getAttribute('data-id'));
     assert.ok(id);
