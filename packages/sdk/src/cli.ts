@@ -26,7 +26,8 @@ Commands:
          [--destination ADDR] [--note TEXT] [--idempotency-key KEY] [--wait] [--timeout S]
   get ID                        one transaction with its transitions
   wait ID [--timeout S]         poll until a final status (default 60 s)
-  list [--status STATUS]        transactions of the workspace
+  list [--status STATUS] [--limit N] [--before CURSOR]
+                                transactions, newest first, a page at a time
   approve ID | reject ID | cancel ID
   cosigners list | get ID | rename ID NAME | pair-user ID API_USER_ID
             | callback ID (URL | --none) [--callback-key PEM_FILE] | unpair ID
@@ -59,6 +60,8 @@ const FLAGS = {
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
   status: { type: 'string' },
+  limit: { type: 'string' },
+  before: { type: 'string' },
   none: { type: 'boolean' },
   'callback-key': { type: 'string' },
 } as const;
@@ -222,12 +225,22 @@ export async function txCommand(
       case 'wait':
         return finish(await wait(arg(0, 'the transaction id')));
       case 'list': {
-        const query = v.status ? { status: v.status } : {};
+        const query: Record<string, unknown> = {};
+        if (v.status) query['status'] = v.status;
+        if (v.before) query['before'] = v.before;
+        if (v.limit !== undefined) {
+          const n = Number(v.limit);
+          if (!Number.isInteger(n) || n < 1 || n > 200)
+            throw new UsageError('--limit must be a whole number from 1 to 200');
+          query['limit'] = n;
+        }
         const res = await client.listTransactions(
           query as Parameters<typeof client.listTransactions>[0],
         );
-        const list = (res as { transactions?: TxSummary[] }).transactions ?? [];
-        print(io, json, res, list.map(txLine).join('\n') || '(no transactions)');
+        const page = res as { transactions?: TxSummary[]; next?: string | null };
+        const lines = (page.transactions ?? []).map(txLine);
+        if (page.next) lines.push(`(older ones: list --before ${page.next})`);
+        print(io, json, res, lines.join('\n') || '(no transactions)');
         return 0;
       }
       case 'approve':

@@ -51,7 +51,7 @@ describe('quorate tx against a running hub', () => {
   test('list --json prints the hub answer', async () => {
     const c = capture();
     assert.equal(await txCommand(['list', '--json'], c.io, { env }), 0);
-    assert.deepEqual(JSON.parse(c.out[0]!), { transactions: [] });
+    assert.deepEqual(JSON.parse(c.out[0]!), { transactions: [], next: null });
   });
 
   test('cosigners list --json prints the registry', async () => {
@@ -138,6 +138,41 @@ test('approve prints the transaction line with where its approvals stand', async
   assert.deepEqual(c.out, [
     'tx-7  PENDING_AUTHORIZATION  message  approvals finance 1/2, security 0/1',
   ]);
+});
+
+test('list pages: --limit and --before go to the hub; the next cursor is printed; a bad --limit is a usage error', async () => {
+  const urls: string[] = [];
+  const client = () =>
+    new QuorateClient({
+      baseUrl: 'http://hub.invalid',
+      apiUserId: 'u1',
+      privateKey: testKey('Ed25519').privateKey,
+      fetch: async (url) => {
+        urls.push(String(url));
+        return new Response(
+          JSON.stringify({
+            transactions: [{ id: 'tx-3', status: 'COMPLETED' }],
+            next: 'MTIzOnR4LTM',
+          }),
+          { status: 200 },
+        );
+      },
+    });
+  const c = capture();
+  assert.equal(
+    await txCommand(['list', '--limit', '1', '--before', 'MTIzOnR4LTQ'], c.io, { client }),
+    0,
+  );
+  assert.deepEqual(c.out, ['tx-3  COMPLETED\n(older ones: list --before MTIzOnR4LTM)']);
+  const u = new URL(urls[0]!);
+  assert.deepEqual(
+    [u.pathname, u.searchParams.get('limit'), u.searchParams.get('before')],
+    ['/v1/transactions', '1', 'MTIzOnR4LTQ'],
+  );
+  const bad = capture();
+  assert.equal(await txCommand(['list', '--limit', '0'], bad.io, { client }), 2);
+  assert.match(bad.err.join('\n'), /--limit must be a whole number from 1 to 200/);
+  assert.equal(urls.length, 1);
 });
 
 describe('quorate tx wait', () => {

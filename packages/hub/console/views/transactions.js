@@ -39,7 +39,7 @@ export async function transactionsView(ctx) {
   const load = async () => {
     const q = filter === '' ? '' : `?status=${encodeURIComponent(filter)}`;
     try {
-      const { transactions } = await ctx.request('GET', `/v1/transactions${q}`);
+      const { transactions, next } = await ctx.request('GET', `/v1/transactions${q}`);
       if (!ctx.current()) return;
       body.replaceChildren(
         transactions.length === 0
@@ -47,6 +47,14 @@ export async function transactionsView(ctx) {
           : table(
               ['id', 'status', 'operation', 'asset', 'amount', 'destination', 'note', 'created'],
               listRows(transactions),
+            ),
+        next === null
+          ? ''
+          : h(
+              'p',
+              {},
+              `The newest ${transactions.length} are shown: filter by status, or page further ` +
+                'with the API (GET /v1/transactions?before=…) or `quorate tx list --before`.',
             ),
       );
     } catch (e) {

@@ -3,6 +3,8 @@
  * message), list, get with every transition and its reason, approve / reject (approval groups of
  * the matching policy rule), cancel.
  */
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
+import { MAX_PAGE } from './service.ts';
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
 import type { HubApp } from '../http/server.ts';
@@ -126,17 +128,38 @@ export function registerTransactionRoutes(app: HubApp, s: SigningStack): void {
     {
       schema: {
         tags: ['transactions'],
-        summary: 'The latest 200 transactions, newest first, optionally by status',
+        summary:
+          'Transactions, newest first, optionally by status, a page at a time: up to `limit` (default and most 200); `next` is the `before` of the following page (null on the last)',
         querystring: Type.Object(
-          { status: Type.Optional(Status) },
+          {
+            status: Type.Optional(Status),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
+            before: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }),
+            ),
+          },
           { additionalProperties: false },
         ),
-        response: responses({ 200: Type.Object({ transactions: Type.Array(Transaction) }) }),
+        response: responses({
+          200: Type.Object({
+            transactions: Type.Array(Transaction),
+            next: Nullable(Type.String()),
+          }),
+        }),
       },
     },
-    async (req) => ({
-      transactions: await s.transactions.list(principalOf(req).workspaceId, req.query.status),
-    }),
+    async (req) => {
+      const { status, limit, before } = req.query;
+      const page = await s.transactions.list(principalOf(req).workspaceId, {
+        ...(status === undefined ? {} : { status }),
+        ...(limit === undefined ? {} : { limit }),
+        ...(before === undefined ? {} : { before: decodeCursor(before) }),
+      });
+      return {
+        transactions: page.transactions,
+        next: page.next === null ? null : encodeCursor(page.next),
+      };
+    },
   );
 
   app.get(

@@ -9,6 +9,7 @@
  * on the previous status (two concurrent changes cannot both win), and is sent to the
  * workspace's webhooks.
  */
+import type { PagePosition } from './page-cursor.ts';
 import { randomUUID } from 'node:crypto';
 import { HubError } from '../http/errors.ts';
 import type { HubContext } from '../context.ts';
@@ -65,6 +66,9 @@ export interface TransitionView {
   readonly actor: TransitionActor;
   readonly at: number;
 }
+
+/** The most transactions one list request returns. */
+export const MAX_PAGE = 200;
 
 export interface TransactionView {
   readonly id: string;
@@ -604,11 +608,37 @@ export function createTransactionService(deps: {
       return view(await row(workspaceId, id));
     },
 
-    async list(workspaceId: string, status?: string): Promise<TransactionView[]> {
+    /** One page, newest first; `next` names where the following (older) page starts, if any. */
+    async list(
+      workspaceId: string,
+      opts: { status?: string; limit?: number; before?: PagePosition } = {},
+    ): Promise<{ transactions: TransactionView[]; next: PagePosition | null }> {
+      const limit = opts.limit ?? MAX_PAGE;
       let q = db.selectFrom('transactions').selectAll().where('workspace_id', '=', workspaceId);
-      if (status !== undefined) q = q.where('status', '=', status);
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
-      return Promise.all(rows.map(view));
+      if (opts.status !== undefined) q = q.where('status', '=', opts.status);
+      const before = opts.before;
+      if (before !== undefined)
+        q = q.where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAt),
+            eb.and([eb('created_at', '=', before.createdAt), eb('id', '>', before.id)]),
+          ]),
+        );
+      // One row more than asked says whether another page follows.
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        transactions: await Promise.all(page.map(view)),
+        next:
+          rows.length > limit && last !== undefined
+            ? { createdAt: last.created_at, id: last.id }
+            : null,
+      };
     },
 
     async vote(p: Principal, id: string, vote: 'APPROVE' | 'REJECT'): Promise<TransactionView> {

@@ -349,6 +349,58 @@ export function signingSuite(openDb: () => Promise<HubDb>): void {
     );
   });
 
+  test('the list comes a page at a time, newest first; a cursor follows on exactly; bad cursors and limits are refused', async () => {
+    // Most transactions here share one fake-clock time: the pages must break ties by id.
+    for (let i = 0; i < 3; i++)
+      await submit(w, {
+        payload: { type: 'message', message: `page ${i}` },
+        asset: 'ETH',
+        amount: '1',
+      });
+    const get = (query: string) => call(w.hub, w.hub.owner, 'GET', `/v1/transactions${query}`);
+    const whole = await get('');
+    assert.equal(whole.status, 200, whole.body);
+    assert.equal(whole.json.next, null);
+    const all = whole.json.transactions.map((t: Json) => t.id);
+    assert.ok(all.length >= 5);
+    const paged: string[] = [];
+    let next: string | null = null;
+    let pages = 0;
+    do {
+      const r = await get(`?limit=2${next === null ? '' : `&before=${next}`}`);
+      assert.equal(r.status, 200, r.body);
+      assert.ok(r.json.transactions.length <= 2);
+      paged.push(...r.json.transactions.map((t: Json) => t.id));
+      next = r.json.next;
+      pages++;
+    } while (next !== null);
+    assert.deepEqual(paged, all);
+    assert.equal(pages, Math.ceil(all.length / 2));
+    const completed = (await get('?status=COMPLETED')).json.transactions.map((t: Json) => t.id);
+    const first = await get('?status=COMPLETED&limit=1');
+    assert.deepEqual(
+      first.json.transactions.map((t: Json) => t.id),
+      completed.slice(0, 1),
+    );
+    const second = await get(`?status=COMPLETED&limit=1&before=${first.json.next}`);
+    assert.deepEqual(
+      second.json.transactions.map((t: Json) => t.id),
+      completed.slice(1, 2),
+    );
+
+    for (const [query, field] of [
+      ['?before=bm90LWEtY3Vyc29y', 'before'], // base64url of "not-a-cursor"
+      ['?before=abc%3D', 'before'],
+      ['?limit=0', 'limit'],
+      ['?limit=201', 'limit'],
+    ] as const) {
+      const bad = await get(query);
+      assert.equal(bad.status, 400, query);
+      assert.equal(bad.json.error.code, 'validation_failed', query);
+      assert.match(bad.json.error.field ?? '', new RegExp(field), query);
+    }
+  });
+
   test('illegal transitions are refused with 409 invalid_state', async () => {
     const c = await call(w.hub, w.hub.owner, 'POST', `/v1/transactions/${completedId}/cancel`);
     assert.equal(c.status, 409);

@@ -778,7 +778,7 @@ export interface Operations {
       updatedAt: number;
     };
   };
-  /** The latest 200 transactions, newest first, optionally by status */
+  /** Transactions, newest first, optionally by status, a page at a time: up to `limit` (default and most 200); `next` is the `before` of the following page (null on the last) */
   'GET /v1/transactions': {
     params: never;
     query: {
@@ -793,6 +793,8 @@ export interface Operations {
         | 'FAILED'
         | 'CANCELLED'
         | 'TIMEOUT';
+      limit?: number;
+      before?: string;
     };
     body: never;
     status: 200;
@@ -846,6 +848,7 @@ export interface Operations {
         createdAt: number;
         updatedAt: number;
       }>;
+      next: string | null;
     };
   };
   /** One transaction with every transition and its reason */
