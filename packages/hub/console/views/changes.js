@@ -44,7 +44,11 @@ function actions(ctx, change) {
 
 export async function changesView(ctx) {
   const { changes } = await ctx.request('GET', '/v1/config-changes');
-  const rows = changes.map((c) => [
+  // What waits for a decision first (oldest first: it has waited longest), then the rest,
+  // newest first.
+  const waiting = changes.filter((c) => c.status === 'WAITING_FOR_APPROVAL');
+  const decided = changes.filter((c) => c.status !== 'WAITING_FOR_APPROVAL').reverse();
+  const rows = [...waiting, ...decided].map((c) => [
     h('code', {}, c.kind),
     badge(c.status),
     h('code', {}, c.targetId),

@@ -325,6 +325,20 @@ describe('web console (headless Chromium)', () => {
     assert.equal(await page.$(`.change-approve[data-change="${yes}"]`), null);
     await signIn(w.hub.owner.id, pemOf(w.hub.owner));
     await go('#/changes', `.change-approve[data-change="${yes}"]`);
+    // Waiting changes come first, oldest first; decided ones follow.
+    const statuses = await page.$$eval('#changes tbody tr .badge', (b) =>
+      b.map((e) => e.textContent),
+    );
+    const firstDecided = statuses.findIndex((x) => x !== 'WAITING_FOR_APPROVAL');
+    assert.deepEqual(statuses.slice(0, 2), ['WAITING_FOR_APPROVAL', 'WAITING_FOR_APPROVAL']);
+    assert.ok(
+      statuses.slice(firstDecided).every((x) => x !== 'WAITING_FOR_APPROVAL'),
+      statuses.join(),
+    );
+    const waitingIds = await page.$$eval('#changes .change-approve', (b) =>
+      b.map((e) => e.getAttribute('data-change')),
+    );
+    assert.deepEqual(waitingIds, [yes, no]);
     // What the change does, as the hub summarised it, is shown before any click.
     const yesChange = (await call(w.hub, viewer, 'GET', `/v1/config-changes/${yes}`)).json;
     assert.match(yesChange.payload.summary, /small-eth/);
