@@ -81,3 +81,30 @@ export function actionButton(ctx, label, attrs, run, { reload = true } = {}) {
   );
   return button;
 }
+
+/**
+ * A JSON document edited as text and proposed as a configuration change: `send(doc)` makes the
+ * request and returns the change; the status line says it waits for approval.
+ */
+export function proposalEditor(ctx, { id, title, what, label, value, send }) {
+  const text = h('textarea', { required: true, spellcheck: 'false', rows: 16 });
+  text.value = JSON.stringify(value, null, 2);
+  return createForm(ctx, {
+    id,
+    title,
+    submitLabel: 'Propose',
+    fields: [['document', label, text]],
+    async onSubmit(v) {
+      let doc;
+      try {
+        doc = JSON.parse(v.document);
+      } catch (e) {
+        throw new InputError(
+          `The ${what} is not valid JSON (${e.message}). Correct it and propose again.`,
+        );
+      }
+      const change = await send(doc);
+      return `Proposed: change ${change.id} is ${change.status}; it takes effect once approved (see Changes).`;
+    },
+  });
+}

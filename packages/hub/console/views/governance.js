@@ -4,8 +4,8 @@
 // decides.
 import { h, table } from '../dom.js';
 import { allowlistSection } from './allowlist.js';
-import { InputError, createForm } from './form.js';
-import { schemaSection } from './schema.js';
+import { proposalEditor } from './form.js';
+import { committeeOf, schemaSection } from './schema.js';
 import { usersSection } from './users.js';
 import { webhooksSection } from './webhooks.js';
 
@@ -45,29 +45,28 @@ function policySection(policy) {
 }
 
 function policyEditor(ctx, policy) {
-  const next =
-    policy === null
-      ? { format: 'quorate.policy/v1', version: 1, rules: [] }
-      : { ...policy, version: policy.version + 1 };
-  const text = h('textarea', { required: true, spellcheck: 'false', rows: 16 });
-  text.value = JSON.stringify(next, null, 2);
-  return createForm(ctx, {
+  return proposalEditor(ctx, {
     id: 'propose-policy',
     title: 'Propose a new policy (docs/policy-language.md)',
-    submitLabel: 'Propose',
-    fields: [['policy', 'the whole document, with the next version number', text]],
-    async onSubmit(v) {
-      let doc;
-      try {
-        doc = JSON.parse(v.policy);
-      } catch (e) {
-        throw new InputError(
-          `The policy is not valid JSON (${e.message}). Correct it and propose again.`,
-        );
-      }
-      const change = await ctx.request('PUT', '/v1/policy', { policy: doc });
-      return `Proposed: change ${change.id} is ${change.status}; it takes effect once approved (see Changes).`;
-    },
+    what: 'policy',
+    label: 'the whole document, with the next version number',
+    value:
+      policy === null
+        ? { format: 'quorate.policy/v1', version: 1, rules: [] }
+        : { ...policy, version: policy.version + 1 },
+    send: (doc) => ctx.request('PUT', '/v1/policy', { policy: doc }),
+  });
+}
+
+function schemaEditor(ctx, schema) {
+  return proposalEditor(ctx, {
+    id: 'propose-schema',
+    title: 'Propose a signing schema (one primary and one guard of each set sign)',
+    what: 'signing schema',
+    label:
+      'threshold (1 + the number of sets), primaries and sets, members by co-signer id and party',
+    value: committeeOf(schema),
+    send: (doc) => ctx.request('PUT', '/v1/signing-schema', doc),
   });
 }
 
@@ -94,6 +93,7 @@ export async function governanceView(ctx) {
     ctx.may('PUT', '/v1/policy') ? policyEditor(ctx, policy) : null,
     h('h2', {}, 'Signing schema'),
     schemaSection(schema, names),
+    ctx.may('PUT', '/v1/signing-schema') ? schemaEditor(ctx, schema) : null,
     h('h2', {}, 'Allow-list'),
     allowlist,
     h('h2', {}, 'Webhooks'),

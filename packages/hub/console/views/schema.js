@@ -18,3 +18,9 @@ export function schemaSection(schema, names) {
     ),
   );
 }
+
+/** The editable part of a schema or committee (the hub numbers versions itself). */
+export function committeeOf(schema) {
+  if (schema === null) return { threshold: 2, primaries: [], sets: [] };
+  return { threshold: schema.threshold, primaries: schema.primaries, sets: schema.sets };
+}

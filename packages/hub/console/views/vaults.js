@@ -1,7 +1,7 @@
 // Vaults (keys made by DKG) and, for one vault, its accounts with their derived addresses.
 import { badge, h, short, table, when } from '../dom.js';
-import { InputError, actionButton, choice, createForm } from './form.js';
-import { schemaSection } from './schema.js';
+import { InputError, actionButton, choice, createForm, proposalEditor } from './form.js';
+import { committeeOf, schemaSection } from './schema.js';
 
 function newVaultForm(ctx) {
   return createForm(ctx, {
@@ -130,6 +130,17 @@ export async function vaultView(ctx, id) {
       : null,
     h('h2', {}, 'Committee'),
     schemaSection(committee, names),
+    v.status === 'ACTIVE' && ctx.may('POST', '/v1/vaults/:id/reshare')
+      ? proposalEditor(ctx, {
+          id: 'propose-reshare',
+          title: 'Propose a reshare: the same key to a new committee',
+          what: 'committee',
+          label:
+            'the new committee: a co-signer staying keeps its party id, a new one takes an unused id',
+          value: committeeOf(committee),
+          send: (doc) => ctx.request('POST', `/v1/vaults/${v.id}/reshare`, doc),
+        })
+      : null,
     h('h2', {}, 'Accounts'),
     h(
       'div',
