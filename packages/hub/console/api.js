@@ -130,3 +130,22 @@ export function nextStep(error, role) {
       return `The hub refused (${error.code}${error.field ? `, field ${error.field}` : ''}): ${error.message}.`;
   }
 }
+
+let statuses;
+/**
+ * The transaction statuses, from the hub's own OpenAPI document (public), read once: the console
+ * keeps no copy of the hub's state machine.
+ */
+export async function transactionStatuses() {
+  if (statuses === undefined) {
+    const res = await fetch('/openapi.json', { cache: 'no-store', credentials: 'omit' });
+    const doc = res.ok ? await res.json() : null;
+    const param = doc?.paths?.['/v1/transactions']?.get?.parameters?.find(
+      (p) => p.name === 'status',
+    );
+    const values = param?.schema?.enum;
+    if (!Array.isArray(values)) return [];
+    statuses = values.filter((v) => typeof v === 'string');
+  }
+  return statuses;
+}

@@ -1,21 +1,10 @@
 // Transactions: the latest 200 (filter by status, refreshed every 5 s) and one transaction with
 // its policy decision, signature and every transition, with approve / reject / cancel.
+import { transactionStatuses } from '../api.js';
 import { badge, h, short, table, when } from '../dom.js';
 import { actionButton } from './form.js';
 import { newTransactionForm } from './new-transaction.js';
 
-const STATUSES = [
-  'SUBMITTED',
-  'PENDING_AUTHORIZATION',
-  'QUEUED',
-  'PENDING_SIGNATURE',
-  'COMPLETED',
-  'REJECTED',
-  'BLOCKED',
-  'FAILED',
-  'CANCELLED',
-  'TIMEOUT',
-];
 /** States from which the hub still accepts a cancel (before signing starts). */
 const CANCELLABLE = new Set(['SUBMITTED', 'PENDING_AUTHORIZATION', 'QUEUED']);
 
@@ -71,7 +60,7 @@ export async function transactionsView(ctx) {
       },
     },
     h('option', { value: '' }, 'every status'),
-    STATUSES.map((s) => h('option', { value: s, selected: s === filter }, s)),
+    (await transactionStatuses()).map((s) => h('option', { value: s, selected: s === filter }, s)),
   );
   await load();
   ctx.every(5000, load);

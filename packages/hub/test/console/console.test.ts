@@ -244,6 +244,23 @@ describe('web console (headless Chromium)', () => {
       listed.find(([i]) => i === id),
       [id, 'PENDING_AUTHORIZATION'],
     );
+    // The status filter offers the hub's own statuses (read from its OpenAPI document).
+    assert.deepEqual(
+      await page.$$eval('#status-filter option', (o) => o.map((e) => e.getAttribute('value'))),
+      [
+        '',
+        'SUBMITTED',
+        'PENDING_AUTHORIZATION',
+        'QUEUED',
+        'PENDING_SIGNATURE',
+        'COMPLETED',
+        'REJECTED',
+        'BLOCKED',
+        'FAILED',
+        'CANCELLED',
+        'TIMEOUT',
+      ],
+    );
     // The list refreshes itself: a transaction submitted meanwhile appears without a click.
     const later = await submit(w, {
       payload: { type: 'message', message: 'appears by itself' },
